@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The contract between the interpreter and op kernels. A kernel's prepare step checks everything
+ * (types, shapes, options, quantization), infers output shapes, requests memory, precomputes what it
+ * can, and picks the eval function; eval only computes and never allocates. */
+#ifndef TL_KERNEL_H
+#define TL_KERNEL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "../format/builtin_ops.h"
+#include "../format/model.h"
+#include "tinylite.h"
+
+/* Where a tensor's data lives. */
+enum {
+  TL_MEM_NONE = 0,    /* no data (not yet allocated) */
+  TL_MEM_CONST,       /* read-only constant inside the model file (or a copy, if misaligned) */
+  TL_MEM_ARENA,       /* activation, placed by the planner; lifetime = first to last use */
+  TL_MEM_PERSIST,     /* lives as long as the interpreter: variables, values folded at prepare */
+};
+
+struct tl_tensor {
+  int32_t index;         /* index in its subgraph */
+  int32_t type;          /* tl_type */
+  int32_t ndim;
+  int32_t dims[TL_MAX_DIMS];
+  void *data;
+  size_t bytes;
+  uint8_t mem;           /* TL_MEM_* */
+  uint8_t known;         /* data is valid at prepare time (constant, or folded) */
+  uint8_t is_variable;
+  /* Quantization: scale/zero_point are the per-tensor values (channel 0 when per-axis). */
+  float scale;
+  int32_t zero_point;
+  int32_t qcount;                 /* 0 = not quantized; > 1 = per-axis */
+  const float *scales;            /* qcount entries */
+  const int64_t *zero_points;     /* qcount entries */
+  int32_t qaxis;
+  const char *name;
+  const tl_mtensor *m;            /* the file's description (sparsity, shape signature...) */
+};
+
+typedef struct tl_node tl_node;
+typedef struct tl_kctx tl_kctx;
+typedef tl_status (*tl_eval_fn)(tl_kctx *ctx, tl_node *node);
+typedef tl_status (*tl_prepare_fn)(tl_kctx *ctx, tl_node *node);
+
+struct tl_node {
+  int32_t index;          /* position in the subgraph's op list */
+  int32_t op;             /* builtin code */
+  int32_t version;
+  int32_t n_in, n_out;
+  tl_tensor **in;         /* n_in entries; NULL where the model says -1 (omitted optional input) */
+  tl_tensor **out;        /* n_out entries, never NULL after load checks */
+  int32_t n_interm;
+  tl_tensor **interm;     /* intermediates (quantized LSTM) */
+  const tl_mop *m;        /* options table, custom data */
+  tl_eval_fn eval;        /* chosen by prepare */
+  void *state;            /* prepare's persistent data (tl_kpersist) */
+  size_t scratch_size;    /* requested by prepare (tl_kscratch) */
+  void *scratch;          /* valid during eval: scratch_size bytes, 16-aligned, shared between nodes */
+  uint8_t folded;         /* computed at prepare time (all inputs known): skipped by invoke */
+};
+
+/* ---- Helpers kernels call (implemented by the interpreter) ---- */
+
+/* Records "op <index> <NAME>: <message>" as the interpreter's error and returns TL_ERR_MODEL. */
+tl_status tl_kfail(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, returning TL_ERR_UNSUPPORTED (valid model, feature not implemented). */
+tl_status tl_kunsupported(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, returning TL_ERR_RUNTIME (bad data met during eval, e.g. an index out of range). */
+tl_status tl_kruntime(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Prepare only: zeroed, 16-byte aligned memory that lives as long as the interpreter. NULL on OOM. */
+void *tl_kpersist(tl_kctx *ctx, size_t bytes);
+/* Prepare only: asks for `bytes` of scratch during this node's eval (node->scratch). */
+tl_status tl_kscratch(tl_kctx *ctx, tl_node *n, size_t bytes);
+/* Prepare only: sets an output tensor's shape (checks rank <= TL_MAX_DIMS, dims >= 0, size overflow)
+ * and its byte size. */
+tl_status tl_kset_shape(tl_kctx *ctx, tl_node *n, tl_tensor *t, int ndim, const int32_t *dims);
+/* Number of threads the kernel may use (>= 1), and a parallel-for over [0, n) split in chunks. */
+int tl_kthreads(const tl_kctx *ctx);
+typedef void (*tl_task_fn)(void *arg, int64_t begin, int64_t end, int thread);
+void tl_kparallel(tl_kctx *ctx, int64_t n, tl_task_fn fn, void *arg);
+/* Runs subgraph `sg` with the given input and output tensors (CALL_ONCE, IF, WHILE). */
+tl_status tl_kinvoke_subgraph(tl_kctx *ctx, tl_node *n, int sg);
+
+/* ---- Small shared utilities (kutil.c) ---- */
+int64_t tl_numel(const tl_tensor *t);
+int tl_same_shape(const tl_tensor *a, const tl_tensor *b);
+/* The quantized/float clamp range of a fused activation (schema ActivationFunctionType). */
+enum { TL_ACT_NONE = 0, TL_ACT_RELU = 1, TL_ACT_RELU_N1_TO_1 = 2, TL_ACT_RELU6 = 3, TL_ACT_TANH = 4,
+       TL_ACT_SIGN_BIT = 5 };
+/* Float range for act (TANH/SIGN_BIT are not clamps: callers apply them separately). */
+void tl_act_range_f32(int act, float *lo, float *hi);
+/* Quantized range for act given the output's scale and zero point and the type's limits. */
+void tl_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi);
+/* Applies a fused activation to a float value: clamps for RELU*, tanh for TANH, sign bit for SIGN_BIT. */
+float tl_act_f32(int act, float x);
+/* TFLite padding (schema Padding: SAME = 0, VALID = 1): output size and the leading padding.
+ * Returns 0 on invalid parameters (stride/dilation < 1, filter < 1, output < 1). */
+enum { TL_PAD_SAME = 0, TL_PAD_VALID = 1 };
+int tl_conv_out_size(int padding, int in, int filter, int stride, int dilation, int *out, int *pad_before,
+                     int *pad_offset);
+/* Broadcast helper: output shape of two inputs with numpy rules; 0 if incompatible. */
+int tl_broadcast_shape(const tl_tensor *a, const tl_tensor *b, int *ndim, int32_t *dims);
+
+/* ---- The op table (ops.def) ---- */
+#define TL_OP(code, NAME, fn) tl_status fn(tl_kctx *ctx, tl_node *node);
+#include "ops.def"
+#undef TL_OP
+
+/* Prepare function for a builtin code, NULL when tinylite has no kernel for it. */
+tl_prepare_fn tl_kernel_lookup(int builtin);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * CONCATENATION along one axis (negative allowed). A byte copy for any fixed-size dtype when no
+ * requantization is needed (float, ints, and quantized inputs sharing the output's scale/zero point);
+ * float applies the fused clamp activation afterwards. */
+#include "kcommon.h"
+
+typedef struct {
+  int64_t outer;          /* product of dims before the axis */
+  size_t out_row;         /* bytes of one outer slice of the output */
+  float lo, hi;
+  int act;
+} concat_state;
+
+static tl_status concat_eval_copy(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const concat_state *p = node->state;
+  uint8_t *out = node->out[0]->data;
+  size_t off = 0;
+  for (int k = 0; k < node->n_in; k++) {
+    const tl_tensor *t = node->in[k];
+    const size_t row = p->outer ? t->bytes / (size_t)p->outer : 0;
+    const uint8_t *src = t->data;
+    for (int64_t o = 0; o < p->outer; o++) memcpy(out + (size_t)o * p->out_row + off, src + (size_t)o * row, row);
+    off += row;
+  }
+  return TL_OK;
+}
+
+static tl_status concat_eval_f32(tl_kctx *ctx, tl_node *node) {
+  concat_eval_copy(ctx, node);
+  const concat_state *p = node->state;
+  float *o = node->out[0]->data;
+  const int64_t n = tl_numel(node->out[0]);
+  const float lo = p->lo, hi = p->hi;
+  if (p->act != TL_ACT_NONE)
+    for (int64_t i = 0; i < n; i++) o[i] = o[i] < lo ? lo : (o[i] > hi ? hi : o[i]);
+  return TL_OK;
+}
+
+/* concat_eval_u8 with rescaling (uint8 inputs of different scales) goes here. */
+
+tl_status tl_prep_concatenation(tl_kctx *ctx, tl_node *node) {
+  if (node->n_in < 1) return tl_kfail(ctx, node, "needs at least one input");
+  tl_status s = kc_io(ctx, node, node->n_in, node->n_in, 1);
+  if (s) return s;
+  const tl_tensor *in0 = node->in[0];
+  tl_tensor *out = node->out[0];
+  const int rank = in0->ndim;
+  int axis;
+  int32_t ax = tl_fb_i32(kc_opts(node), TL_SCH_OPT_CONCAT_AXIS, 0);
+  if (!kc_axis(ax, rank, &axis)) return tl_kfail(ctx, node, "axis %d out of range for rank %d", (int)ax, rank);
+  int act = tl_fb_i8(kc_opts(node), TL_SCH_OPT_CONCAT_ACTIVATION, 0);
+  if (!kc_act_is_clamp(act)) return tl_kunsupported(ctx, node, "fused activation %d", act);
+  if (!kc_esize(out->type)) return tl_kunsupported(ctx, node, "type %s", tl_type_name(out->type));
+  int32_t dims[TL_MAX_DIMS];
+  for (int i = 0; i < rank; i++) dims[i] = in0->dims[i];
+  int64_t sum = 0;
+  const int quant = out->type == TL_INT8 || out->type == TL_UINT8 || out->type == TL_INT16;
+  for (int k = 0; k < node->n_in; k++) {
+    const tl_tensor *t = node->in[k];
+    if (t->type != out->type) return tl_kfail(ctx, node, "input %d type %s != output type %s", k,
+                                              tl_type_name(t->type), tl_type_name(out->type));
+    if (t->ndim != rank) return tl_kfail(ctx, node, "input %d has rank %d, expected %d", k, (int)t->ndim, rank);
+    for (int i = 0; i < rank; i++)
+      if (i != axis && t->dims[i] != dims[i]) return tl_kfail(ctx, node, "input %d dim %d mismatch", k, i);
+    sum += t->dims[axis];
+    if (quant && (t->scale != out->scale || t->zero_point != out->zero_point))
+      return tl_kunsupported(ctx, node, "quantized inputs with different scale/zero point than the output");
+  }
+  if (sum > INT32_MAX) return tl_kfail(ctx, node, "concatenated dim too large");
+  dims[axis] = (int32_t)sum;
+  if ((s = tl_kset_shape(ctx, node, out, rank, dims))) return s;
+  concat_state *p = tl_kpersist(ctx, sizeof *p);
+  if (!p) return TL_ERR_NOMEM;
+  p->outer = kc_prod(dims, 0, axis);
+  p->out_row = p->outer ? out->bytes / (size_t)p->outer : 0;
+  p->act = act;
+  tl_act_range_f32(act, &p->lo, &p->hi);
+  node->state = p;
+  if (out->type == TL_FLOAT32) {
+    node->eval = concat_eval_f32;
+  } else {
+    if (act != TL_ACT_NONE && !quant) return tl_kunsupported(ctx, node, "fused activation on %s", tl_type_name(out->type));
+    if (act != TL_ACT_NONE) return tl_kunsupported(ctx, node, "quantized concatenation with a fused activation");
+    node->eval = concat_eval_copy;
+  }
+  return TL_OK;
+}

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * CONV_2D: float (im2col + packed GEMM), dynamic-range hybrid (int8 weights, float activations, as
+ * TFLite's EvalHybrid / EvalHybridPerChannel), int8 per-channel, legacy uint8 and 16x8, all with
+ * TFLite's padding rule, strides, dilations and grouped filters. Work is split over output rows. */
+#include <string.h>
+
+#include "../gemm.h"
+#include "../quant_math.h"
+#include "conv_util.h"
+#include "kcommon.h"
+
+enum { K_F32, K_HYB_PT, K_HYB_PC, K_S8, K_U8, K_S16 };
+
+typedef struct {
+  tl_conv_geom g;
+  int kind, groups, cg, o, og, act;
+  int64_t k, m;             /* k = kh * kw * cg (one im2col row), m = b * oh * ow (rows) */
+  int direct;               /* 1x1, stride 1, no padding: the input rows are the im2col rows */
+  int mt;                   /* im2col rows per tile */
+  float lo, hi;             /* float clamp */
+  const float *packed;      /* float weights packed per group (NULL: pack into scratch at eval) */
+  const int32_t *wsum;      /* hybrid per-channel: weight row sums (NULL: computed at eval) */
+  tl_requant rq;
+  int bias64;               /* 16x8 with an int64 bias (int64 accumulator) */
+  int wpc;                  /* hybrid: per-channel weight scales */
+  size_t off_packed, off_wsum, off_qin, off_qpar, off_tiles, tile_bytes;
+} conv_state;
+
+typedef struct {
+  const conv_state *s;
+  const void *in;
+  const void *w;
+  const void *bias;
+  void *out;
+  uint8_t *scratch;
+  const float *packed;
+  const int32_t *wsum;
+  const int8_t *qin;        /* hybrid: quantized input */
+  const float *qscale;      /* hybrid: per-batch scale (times the weight scale for per-tensor) */
+  const int32_t *qzp;       /* hybrid per-channel: per-batch zero point */
+  const float *wscales;     /* hybrid per-channel: weight scale of each output channel */
+} conv_args;
+
+static const tl_fb_table *opts(const tl_node *n) { return kc_opts(n); }
+
+/* ---- float ---- */
+
+static void conv_f32_task(void *arg, int64_t begin, int64_t end, int thread) {
+  const conv_args *a = arg;
+  const conv_state *s = a->s;
+  float *tile = (float *)(a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes);
+  for (int64_t t = begin; t < end; t++) {
+    const int64_t m0 = t * s->mt, m1 = m0 + s->mt < s->m ? m0 + s->mt : s->m;
+    for (int gi = 0; gi < s->groups; gi++) {
+      const float *A;
+      size_t lda;
+      if (s->direct) {
+        A = (const float *)a->in + (size_t)m0 * s->g.c + (size_t)gi * s->cg;
+        lda = (size_t)s->g.c;
+      } else {
+        tl_im2col_f32(&s->g, a->in, gi * s->cg, s->cg, m0, m1, tile);
+        A = tile;
+        lda = (size_t)s->k;
+      }
+      const float *bp = a->packed + (size_t)gi * tl_f32_gemm_packed_size(s->og, s->k);
+      tl_f32_gemm((int)(m1 - m0), s->og, (int)s->k, A, lda, bp, a->bias ? (const float *)a->bias + gi * s->og : NULL,
+                  s->lo, s->hi, (float *)a->out + (size_t)m0 * s->o + (size_t)gi * s->og, (size_t)s->o);
+    }
+  }
+}
+
+static const float *packed_weights(const conv_state *s, const tl_tensor *w, uint8_t *scratch) {
+  if (s->packed) return s->packed;
+  float *p = (float *)(scratch + s->off_packed);
+  const size_t per = tl_f32_gemm_packed_size(s->og, s->k);
+  for (int gi = 0; gi < s->groups; gi++)
+    tl_f32_gemm_pack_b(s->og, (int)s->k, (const float *)w->data + (size_t)gi * s->og * s->k, (size_t)s->k, p + gi * per);
+  return p;
+}
+
+static int64_t n_tiles(const conv_state *s) { return (s->m + s->mt - 1) / s->mt; }
+
+static tl_status conv2d_eval_f32(tl_kctx *ctx, tl_node *n) {
+  const conv_state *s = n->state;
+  const tl_tensor *bias = n->n_in > 2 ? n->in[2] : NULL;
+  conv_args a = {s, n->in[0]->data, n->in[1]->data, bias ? bias->data : NULL, n->out[0]->data, n->scratch, NULL,
+                 NULL, NULL, NULL, NULL, NULL};
+  a.packed = packed_weights(s, n->in[1], n->scratch);
+  tl_kparallel(ctx, n_tiles(s), conv_f32_task, &a);
+  return TL_OK;
+}
+
+/* ---- hybrid (float activations, int8 weights) ---- */
+
+static void conv_hybrid_task(void *arg, int64_t begin, int64_t end, int thread) {
+  const conv_args *a = arg;
+  const conv_state *s = a->s;
+  int8_t *tile = (int8_t *)(a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes);
+  const int8_t *w = a->w;
+  const float *bias = a->bias;
+  const int64_t per_img = (int64_t)s->g.oh * s->g.ow;
+  float *out = a->out;
+  for (int64_t t = begin; t < end; t++) {
+    const int64_t m0 = t * s->mt, m1 = m0 + s->mt < s->m ? m0 + s->mt : s->m;
+    for (int gi = 0; gi < s->groups; gi++) {
+      const int8_t *A;
+      size_t lda;
+      if (s->direct) {
+        A = a->qin + (size_t)m0 * s->g.c + (size_t)gi * s->cg;
+        lda = (size_t)s->g.c;
+      } else {
+        /* Padding holds the batch's zero point, i.e. real 0 (per-tensor: symmetric, zero point 0). */
+        tl_im2col_i8(&s->g, a->qin, gi * s->cg, s->cg, m0, m1, 0, s->kind == K_HYB_PC ? a->qzp : NULL, tile);
+        A = tile;
+        lda = (size_t)s->k;
+      }
+      for (int64_t m = m0; m < m1; m++) {
+        const int b = (int)(m / per_img);
+        const int8_t *row = A + (size_t)(m - m0) * lda;
+        float *o = out + (size_t)m * s->o;
+        for (int oc = gi * s->og; oc < (gi + 1) * s->og; oc++) {
+          const int32_t dot = tl_dot_q8(row, w + (size_t)oc * s->k, s->k);
+          float v;
+          if (s->kind == K_HYB_PC) {
+            /* optimized_ops::HybridConvPerChannel: (acc - row_sum * zp) * (scale[c] * input_scale) + bias */
+            const int32_t acc = (int32_t)((uint32_t)dot - (uint32_t)a->wsum[oc] * (uint32_t)a->qzp[b]);
+            v = (float)acc * (a->wscales[s->wpc ? oc : 0] * a->qscale[b]);
+          } else {
+            /* HybridConv: scaling factor already multiplied by the weight scale; bias added after. */
+            v = (float)dot * a->qscale[b];
+          }
+          if (bias) v += bias[oc];
+          v = v < s->lo ? s->lo : v;
+          o[oc] = v > s->hi ? s->hi : v;
+        }
+      }
+    }
+  }
+}
+
+static tl_status conv2d_eval_hybrid(tl_kctx *ctx, tl_node *n) {
+  const conv_state *s = n->state;
+  const tl_tensor *in = n->in[0], *w = n->in[1];
+  const tl_tensor *bias = n->n_in > 2 ? n->in[2] : NULL;
+  uint8_t *sc = n->scratch;
+  int8_t *qin = (int8_t *)(sc + s->off_qin);
+  float *qscale = (float *)(sc + s->off_qpar);
+  int32_t *qzp = (int32_t *)(sc + s->off_qpar + tl_align16(sizeof(float) * (size_t)s->g.b));
+  const int64_t per = (int64_t)s->g.h * s->g.w * s->g.c;
+  for (int b = 0; b < s->g.b; b++) {
+    const float *x = (const float *)in->data + (size_t)b * per;
+    if (s->kind == K_HYB_PC) {
+      tl_hybrid_quant_asym(x, per, qin + (size_t)b * per, &qscale[b], &qzp[b]);
+    } else {
+      tl_hybrid_quant_sym(x, per, qin + (size_t)b * per, &qscale[b]);
+      qscale[b] *= w->scales[0];
+      qzp[b] = 0;
+    }
+  }
+  const int32_t *wsum = s->wsum;
+  if (s->kind == K_HYB_PC && !wsum) {
+    int32_t *ws = (int32_t *)(sc + s->off_wsum);
+    tl_row_sums_s8(w->data, s->o, s->k, ws);
+    wsum = ws;
+  }
+  conv_args a = {s, in->data, w->data, bias ? bias->data : NULL, n->out[0]->data, sc, NULL, wsum, qin, qscale,
+                 qzp, w->scales};
+  tl_kparallel(ctx, n_tiles(s), conv_hybrid_task, &a);
+  return TL_OK;
+}
+
+/* ---- int8 / uint8 / int16 ---- */
+
+static void conv_quant_task(void *arg, int64_t begin, int64_t end, int thread) {
+  const conv_args *a = arg;
+  const conv_state *s = a->s;
+  uint8_t *tile = a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes;
+  const tl_requant *rq = &s->rq;
+  const size_t es = s->kind == K_S16 ? 2 : 1;
+  for (int64_t t = begin; t < end; t++) {
+    const int64_t m0 = t * s->mt, m1 = m0 + s->mt < s->m ? m0 + s->mt : s->m;
+    for (int gi = 0; gi < s->groups; gi++) {
+      const uint8_t *A;
+      size_t lda;
+      if (s->direct) {
+        A = (const uint8_t *)a->in + ((size_t)m0 * s->g.c + (size_t)gi * s->cg) * es;
+        lda = (size_t)s->g.c;
+      } else {
+        if (s->kind == K_S16)
+          tl_im2col_i16(&s->g, a->in, gi * s->cg, s->cg, m0, m1, (int16_t *)tile);
+        else /* fill with the input zero point: (x - zp) is then 0, as TFLite's skipped taps */
+          tl_im2col_i8(&s->g, a->in, gi * s->cg, s->cg, m0, m1, (int8_t)rq->in_zp, NULL, (int8_t *)tile);
+        A = tile;
+        lda = (size_t)s->k;
+      }
+      for (int64_t m = m0; m < m1; m++) {
+        const uint8_t *row = A + (size_t)(m - m0) * lda * es;
+        for (int oc = gi * s->og; oc < (gi + 1) * s->og; oc++) {
+          int32_t acc;
+          if (s->kind == K_S8) {
+            acc = tl_dot_s8((const int8_t *)row, (const int8_t *)a->w + (size_t)oc * s->k, s->k, -rq->in_zp);
+            if (a->bias) acc = (int32_t)((uint32_t)acc + (uint32_t)((const int32_t *)a->bias)[oc]);
+            acc = tl_mbqm(acc, rq->mult[oc], rq->shift[oc]) + rq->out_zp;
+          } else if (s->kind == K_U8) {
+            acc = tl_dot_u8(row, (const uint8_t *)a->w + (size_t)oc * s->k, s->k, -rq->in_zp, -rq->w_zp);
+            if (a->bias) acc = (int32_t)((uint32_t)acc + (uint32_t)((const int32_t *)a->bias)[oc]);
+            acc = tl_mbqm(acc, rq->mult[oc], rq->shift[oc]) + rq->out_zp;
+          } else {
+            int64_t acc64 = tl_dot_s16s8((const int16_t *)(const void *)row, (const int8_t *)a->w + (size_t)oc * s->k, s->k);
+            if (s->bias64) {
+              if (a->bias) acc64 += ((const int64_t *)a->bias)[oc];
+              acc = tl_mbqm64(acc64, rq->mult[oc], rq->shift[oc]);
+            } else { /* int32 bias: TFLite accumulates in int32 (wrapping) */
+              uint32_t a32 = (uint32_t)acc64;
+              if (a->bias) a32 += (uint32_t)((const int32_t *)a->bias)[oc];
+              acc = tl_mbqm((int32_t)a32, rq->mult[oc], rq->shift[oc]);
+            }
+          }
+          acc = acc < rq->act_min ? rq->act_min : (acc > rq->act_max ? rq->act_max : acc);
+          if (s->kind == K_S8) ((int8_t *)a->out)[(size_t)m * s->o + oc] = (int8_t)acc;
+          else if (s->kind == K_U8) ((uint8_t *)a->out)[(size_t)m * s->o + oc] = (uint8_t)acc;
+          else ((int16_t *)a->out)[(size_t)m * s->o + oc] = (int16_t)acc;
+        }
+      }
+    }
+  }
+}
+
+static tl_status conv2d_eval_quant(tl_kctx *ctx, tl_node *n) {
+  const conv_state *s = n->state;
+  const tl_tensor *bias = n->n_in > 2 ? n->in[2] : NULL;
+  conv_args a = {s, n->in[0]->data, n->in[1]->data, bias ? bias->data : NULL, n->out[0]->data, n->scratch, NULL,
+                 NULL, NULL, NULL, NULL, NULL};
+  tl_kparallel(ctx, n_tiles(s), conv_quant_task, &a);
+  return TL_OK;
+}
+
+/* ---- prepare ---- */
+
+static int all_scales_equal(const tl_tensor *w) {
+  for (int i = 1; i < w->qcount; i++)
+    if (w->scales[i] != w->scales[0]) return 0;
+  return 1;
+}
+
+tl_status tl_prep_conv2d(tl_kctx *ctx, tl_node *n) {
+  tl_status st = kc_io(ctx, n, 2, 3, 1);
+  if (st) return st;
+  const tl_tensor *in = n->in[0], *w = n->in[1], *bias = n->n_in > 2 ? n->in[2] : NULL;
+  tl_tensor *out = n->out[0];
+  if (n->m && n->m->options.ok && n->m->options_type != 1)
+    return tl_kfail(ctx, n, "options are of union type %d, not Conv2DOptions", n->m->options_type);
+  if (in->ndim != 4) return tl_kfail(ctx, n, "input must have rank 4 (NHWC), not %d", (int)in->ndim);
+  if (w->ndim != 4) return tl_kfail(ctx, n, "filter must have rank 4 (OHWI), not %d", (int)w->ndim);
+  const tl_fb_table *o = opts(n);
+  conv_state *s = tl_kpersist(ctx, sizeof *s);
+  if (!s) return tl_kfail(ctx, n, "out of memory");
+  s->g.b = in->dims[0], s->g.h = in->dims[1], s->g.w = in->dims[2], s->g.c = in->dims[3];
+  s->g.kh = w->dims[1], s->g.kw = w->dims[2];
+  s->o = w->dims[0], s->cg = w->dims[3];
+  if (s->o < 1 || s->cg < 1)
+    return tl_kfail(ctx, n, "filter has %d output and %d input channels; both must be >= 1", s->o, s->cg);
+  st = tl_conv_geom_init(ctx, n, &s->g, tl_fb_i8(o, 0, 0), tl_fb_i32(o, 2, 0), tl_fb_i32(o, 1, 0), tl_fb_i32(o, 5, 1),
+                         tl_fb_i32(o, 4, 1));
+  if (st) return st;
+  if (s->g.c % s->cg) return tl_kfail(ctx, n, "input channels %d not a multiple of filter channels %d", s->g.c, s->cg);
+  s->groups = s->g.c / s->cg;
+  if (s->o % s->groups)
+    return tl_kfail(ctx, n, "%d output channels cannot be split into %d groups", s->o, s->groups);
+  s->og = s->o / s->groups;
+  s->act = tl_fb_i8(o, 3, 0);
+  tl_conv_act_range(s->act, &s->lo, &s->hi);
+  s->k = (int64_t)s->g.kh * s->g.kw * s->cg;
+  s->m = (int64_t)s->g.b * s->g.oh * s->g.ow;
+  if (s->k > INT32_MAX / 16) return tl_kfail(ctx, n, "filter window of %lld values is too large", (long long)s->k);
+  if (bias && tl_numel(bias) != s->o)
+    return tl_kfail(ctx, n, "bias has %lld values for %d output channels", (long long)tl_numel(bias), s->o);
+  int32_t odims[4] = {s->g.b, s->g.oh, s->g.ow, s->o};
+  if (out->type != in->type)
+    return tl_kfail(ctx, n, "output type %s differs from input type %s", tl_type_name(out->type), tl_type_name(in->type));
+  st = tl_kset_shape(ctx, n, out, 4, odims);
+  if (st) return st;
+  s->direct = s->g.kh == 1 && s->g.kw == 1 && s->g.sh == 1 && s->g.sw == 1 && s->g.ph == 0 && s->g.pw == 0;
+
+  /* Kind and type checks. */
+  size_t es; /* im2col element size */
+  if (in->type == TL_FLOAT32 && w->type == TL_FLOAT32) {
+    s->kind = K_F32, es = 4;
+    if (bias && bias->type != TL_FLOAT32) return tl_kfail(ctx, n, "float conv needs a float32 bias");
+  } else if (in->type == TL_FLOAT32 && (w->type == TL_INT8 || w->type == TL_UINT8)) {
+    /* TFLite reads uint8 hybrid weights as int8 (legacy converters). */
+    st = tl_hybrid_check_scales(ctx, n, w, 0);
+    if (st) return st;
+    if (bias && bias->type != TL_FLOAT32) return tl_kfail(ctx, n, "hybrid conv needs a float32 bias");
+    s->kind = (w->qcount > 1 && !all_scales_equal(w)) || s->groups != 1 ? K_HYB_PC : K_HYB_PT;
+    s->wpc = w->qcount > 1;
+    es = 1;
+  } else if (in->type == TL_INT8 || in->type == TL_UINT8 || in->type == TL_INT16) {
+    const int want_w = in->type == TL_UINT8 ? TL_UINT8 : TL_INT8;
+    if (w->type != want_w)
+      return tl_kfail(ctx, n, "%s conv needs %s weights, not %s", tl_type_name(in->type), tl_type_name(want_w),
+                      tl_type_name(w->type));
+    if (in->type == TL_INT16) {
+      if (bias && bias->type != TL_INT64 && bias->type != TL_INT32)
+        return tl_kfail(ctx, n, "16x8 conv needs an int64 or int32 bias, not %s", tl_type_name(bias->type));
+      const int qbt = tl_fb_i8(o, 6, 0);
+      if (qbt != 0 && qbt != TL_INT32 && qbt != TL_INT64)
+        return tl_kfail(ctx, n, "quantized_bias_type must be INT32 or INT64, not %d", qbt);
+      if (qbt && bias && bias->type != qbt) return tl_kfail(ctx, n, "bias type differs from quantized_bias_type");
+      s->bias64 = bias ? bias->type == TL_INT64 : qbt != TL_INT32;
+      if (in->zero_point != 0 || out->zero_point != 0)
+        return tl_kfail(ctx, n, "16x8 conv needs zero points of 0 (input %d, output %d)", (int)in->zero_point,
+                        (int)out->zero_point);
+      s->kind = K_S16, es = 2;
+    } else {
+      if (bias && bias->type != TL_INT32)
+        return tl_kfail(ctx, n, "%s conv needs an int32 bias, not %s", tl_type_name(in->type), tl_type_name(bias->type));
+      s->kind = in->type == TL_INT8 ? K_S8 : K_U8, es = 1;
+    }
+    if (bias && bias->qcount && bias->zero_point != 0) return tl_kfail(ctx, n, "bias zero point must be 0");
+    st = tl_requant_init(ctx, n, in, w, bias, out, s->act, s->o, 0, s->kind == K_U8, &s->rq);
+    if (st) return st;
+  } else {
+    return tl_kunsupported(ctx, n, "input %s with filter %s is not supported", tl_type_name(in->type),
+                           tl_type_name(w->type));
+  }
+
+  /* Precompute from known weights: packed float panels, hybrid row sums. */
+  const size_t per_group = tl_f32_gemm_packed_size(s->og, s->k);
+  size_t packed_bytes = 0;
+  if (s->kind == K_F32) {
+    if (!per_group || per_group > SIZE_MAX / 4 / (size_t)s->groups) return tl_kfail(ctx, n, "filter too large");
+    packed_bytes = per_group * (size_t)s->groups * sizeof(float);
+    if (w->known) {
+      float *p = tl_kpersist(ctx, packed_bytes);
+      if (!p) return tl_kfail(ctx, n, "out of memory packing %zu bytes of weights", packed_bytes);
+      for (int gi = 0; gi < s->groups; gi++)
+        tl_f32_gemm_pack_b(s->og, (int)s->k, (const float *)w->data + (size_t)gi * s->og * s->k, (size_t)s->k,
+                           p + gi * per_group);
+      s->packed = p;
+      packed_bytes = 0;
+    }
+  }
+  size_t wsum_bytes = 0;
+  if (s->kind == K_HYB_PC) {
+    wsum_bytes = sizeof(int32_t) * (size_t)s->o;
+    if (w->known) {
+      int32_t *ws = tl_kpersist(ctx, wsum_bytes);
+      if (!ws) return tl_kfail(ctx, n, "out of memory");
+      tl_row_sums_s8(w->data, s->o, s->k, ws);
+      s->wsum = ws;
+      wsum_bytes = 0;
+    }
+  }
+
+  /* Scratch: [packed weights][row sums][quantized input][per-batch params][one im2col tile per thread]. */
+  const int64_t row_bytes = s->k * (int64_t)es;
+  int64_t mt = (64 * 1024) / (row_bytes > 0 ? row_bytes : 1);
+  mt = mt < 4 ? 4 : (mt > 256 ? 256 : mt & ~(int64_t)3);
+  s->mt = (int)mt;
+  const int threads = tl_kthreads(ctx);
+  s->tile_bytes = s->direct ? 0 : tl_align16((size_t)mt * (size_t)row_bytes);
+  size_t off = 0;
+  s->off_packed = off, off += tl_align16(packed_bytes);
+  s->off_wsum = off, off += tl_align16(wsum_bytes);
+  if (s->kind == K_HYB_PT || s->kind == K_HYB_PC) {
+    s->off_qin = off, off += tl_align16((size_t)tl_numel(in));
+    s->off_qpar = off, off += 2 * tl_align16(sizeof(float) * (size_t)(s->g.b > 0 ? s->g.b : 1));
+  }
+  s->off_tiles = off;
+  if (s->tile_bytes && (size_t)threads > (SIZE_MAX - off) / s->tile_bytes) return tl_kfail(ctx, n, "scratch too large");
+  off += (size_t)threads * s->tile_bytes;
+  if (off) {
+    st = tl_kscratch(ctx, n, off);
+    if (st) return st;
+  }
+  n->state = s;
+  if (s->kind == K_F32) n->eval = conv2d_eval_f32;
+  else if (s->kind == K_HYB_PT || s->kind == K_HYB_PC) n->eval = conv2d_eval_hybrid;
+  else n->eval = conv2d_eval_quant;
+  return TL_OK;
+}

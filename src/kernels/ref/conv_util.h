@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Helpers shared by CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV and FULLY_CONNECTED: requantization
+ * parameters as TFLite computes them, the on-the-fly input quantization of its hybrid kernels, im2col
+ * and integer dot products. */
+#ifndef TL_KERNELS_REF_CONV_UTIL_H
+#define TL_KERNELS_REF_CONV_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../kernel.h"
+
+/* Geometry of a 2-D convolution over NHWC data (also used by depthwise). */
+typedef struct {
+  int b, h, w, c;          /* input */
+  int kh, kw;              /* filter */
+  int oh, ow;              /* output */
+  int sh, sw, dh, dw;      /* strides, dilations */
+  int ph, pw;              /* leading padding */
+} tl_conv_geom;
+
+/* Reads stride/dilation/padding, checks them and the shapes, and fills g's output size and padding
+ * with TFLite's rule (tl_conv_out_size). Fails with a message naming the bad value. */
+tl_status tl_conv_geom_init(tl_kctx *ctx, tl_node *n, tl_conv_geom *g, int padding, int sh, int sw, int dh, int dw);
+
+/* Scale of output channel c of a (possibly per-axis) quantized weight tensor. */
+static inline float tl_wscale(const tl_tensor *w, int c) { return w->qcount > 1 ? w->scales[c] : w->scale; }
+
+/* Per-output-channel requantization as TFLite's prepare computes it.
+ * float_product = 1 gives GetQuantizedConvolutionMultipler's (double)(in_scale * w_scale) / out_scale
+ * (the product rounded to float first: legacy per-tensor uint8 paths and FULLY_CONNECTED per-tensor);
+ * 0 gives PopulateConvolutionQuantizationParams' double(in) * double(w[c]) / double(out).
+ * Checks every scale and zero point (tl_check_quant), the per-axis count and axis, the bias scale rule
+ * of the per-tensor path, and fills mult/shift (channels entries, tl_kpersist) and the activation
+ * range. */
+typedef struct {
+  int32_t *mult;
+  int *shift;
+  int32_t act_min, act_max;
+  int32_t in_zp, w_zp, out_zp;
+} tl_requant;
+tl_status tl_requant_init(tl_kctx *ctx, tl_node *n, const tl_tensor *in, const tl_tensor *w, const tl_tensor *bias,
+                          const tl_tensor *out, int act, int channels, int w_axis, int float_product, tl_requant *rq);
+
+/* Checks a hybrid weight tensor's scales (finite, > 0; per-axis count = dims[w_axis]). */
+tl_status tl_hybrid_check_scales(tl_kctx *ctx, tl_node *n, const tl_tensor *w, int w_axis);
+
+/* tensor_utils::SymmetricQuantizeFloats: scale = max|x| / 127, q = round(x * 127 / max|x|) clamped to
+ * [-127, 127]; all-zero input gives q = 0 and scale 1. */
+void tl_hybrid_quant_sym(const float *x, int64_t n, int8_t *q, float *scale);
+/* tensor_utils::AsymmetricQuantizeFloats: range widened to include 0, scale = (max - min) / 255 in
+ * double, zero point nudged into [-128, 127]; q = round(zp + x / scale) clamped to [-128, 127]. */
+void tl_hybrid_quant_asym(const float *x, int64_t n, int8_t *q, float *scale, int32_t *zp);
+
+/* im2col of output positions [m0, m1) (m = (b * oh + oy) * ow + ox): row m - m0 of dst holds the
+ * kh * kw * cg input values the filter sees (channels c0..c0+cg-1), with `fill` where the window is
+ * outside the image. fill_per_batch (when not NULL) gives the fill of each batch instead. */
+void tl_im2col_f32(const tl_conv_geom *g, const float *in, int c0, int cg, int64_t m0, int64_t m1, float *dst);
+void tl_im2col_i8(const tl_conv_geom *g, const int8_t *in, int c0, int cg, int64_t m0, int64_t m1, int8_t fill,
+                  const int32_t *fill_per_batch, int8_t *dst);
+void tl_im2col_i16(const tl_conv_geom *g, const int16_t *in, int c0, int cg, int64_t m0, int64_t m1, int16_t *dst);
+
+/* Integer dot products. Sums wrap modulo 2^32 as TFLite's int32 accumulators do on real hardware (the
+ * reference's overflow is UB in C++; here it is defined). */
+static inline int32_t tl_dot_s8(const int8_t *restrict x, const int8_t *restrict w, int64_t k, int32_t x_off) {
+  uint32_t acc = 0;
+  for (int64_t i = 0; i < k; i++) acc += (uint32_t)(((int32_t)x[i] + x_off) * (int32_t)w[i]);
+  return (int32_t)acc;
+}
+static inline int32_t tl_dot_u8(const uint8_t *restrict x, const uint8_t *restrict w, int64_t k, int32_t x_off,
+                                int32_t w_off) {
+  uint32_t acc = 0;
+  for (int64_t i = 0; i < k; i++) acc += (uint32_t)(((int32_t)x[i] + x_off) * ((int32_t)w[i] + w_off));
+  return (int32_t)acc;
+}
+static inline int64_t tl_dot_s16s8(const int16_t *restrict x, const int8_t *restrict w, int64_t k) {
+  int64_t acc = 0;
+  for (int64_t i = 0; i < k; i++) acc += (int32_t)x[i] * (int32_t)w[i];
+  return acc;
+}
+/* Plain int8 x int8 dot (hybrid kernels: both sides already centred or symmetric). */
+static inline int32_t tl_dot_q8(const int8_t *restrict x, const int8_t *restrict w, int64_t k) {
+  uint32_t acc = 0;
+  for (int64_t i = 0; i < k; i++) acc += (uint32_t)((int32_t)x[i] * (int32_t)w[i]);
+  return (int32_t)acc;
+}
+
+/* Sum of each of the `rows` rows of an int8 [rows][cols] matrix (hybrid zero-point correction). */
+void tl_row_sums_s8(const int8_t *w, int64_t rows, int64_t cols, int32_t *sums);
+
+/* Float activation of the conv family as TFLite applies it: only the clamps (RELU, RELU_N1_TO_1,
+ * RELU6); TANH and SIGN_BIT fused into CONV_2D / DEPTHWISE_CONV_2D / TRANSPOSE_CONV are ignored by
+ * TFLite's CalculateActivationRange, and so here. */
+void tl_conv_act_range(int act, float *lo, float *hi);
+
+/* Bytes rounded up to a multiple of 16 (scratch sub-buffers stay aligned); 0 on overflow. */
+static inline size_t tl_align16(size_t v) { return v > SIZE_MAX - 15 ? 0 : (v + 15) & ~(size_t)15; }
+
+#endif

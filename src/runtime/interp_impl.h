@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Interpreter internals shared by the runtime's files (interpreter, planner, threads, resources). */
+#ifndef TL_INTERP_IMPL_H
+#define TL_INTERP_IMPL_H
+
+#include "../kernels/kernel.h"
+
+typedef struct tl_threadpool tl_threadpool;
+
+typedef struct {
+  int32_t index;
+  const tl_msubgraph *g;
+  int32_t n_tensors, n_nodes;
+  tl_tensor *tensors;
+  tl_node *nodes;
+  tl_tensor **ptrs;       /* storage behind every node's in/out/interm arrays */
+  size_t act_base;        /* this subgraph's region in the activation area */
+  size_t act_size;
+  uint8_t prepared;
+  uint8_t in_progress;    /* guards recursion through control-flow ops */
+} tl_isub;
+
+/* Resource variables (VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE), keyed by container + shared_name. */
+typedef struct {
+  const char *container, *shared_name;
+  tl_tensor value;        /* shape/type fixed by the first assignment; data in persistent memory */
+  uint8_t assigned;
+} tl_resource;
+
+typedef struct tl_persist_block {
+  struct tl_persist_block *next;
+} tl_persist_block;
+
+struct tl_kctx {
+  tl_interp *ip;
+  tl_isub *sub;
+  int preparing;
+};
+
+struct tl_interp {
+  const tl_model *m;
+  tl_interp_options opt;
+  int32_t n_subs;
+  tl_isub *subs;
+  int32_t *input_dims;     /* overrides from tl_interp_resize_input: per input, [ndim, dims...], ndim -1 = none */
+  uint8_t allocated;
+  /* Memory: persistent data first (kernel state, folded values, variables), then activations. */
+  uint8_t *arena;          /* caller's arena, or NULL */
+  size_t arena_size;
+  size_t persist_used;     /* bytes used in the caller's arena (or in malloc'ed blocks) */
+  tl_persist_block *blocks;/* malloc'ed persistent blocks when no caller arena */
+  uint8_t *act;            /* activation area */
+  uint8_t *act_owned;
+  size_t act_size;
+  int32_t n_resources;
+  tl_resource *resources;
+  uint8_t *call_once_done; /* per subgraph */
+  tl_threadpool *pool;
+  char err[512];
+};
+
+void tl_interp_seterr(tl_interp *ip, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void *tl_interp_persist(tl_interp *ip, size_t bytes);
+/* Plans the activation tensors and scratch of one prepared subgraph; sets sub->act_size and each
+ * tensor's planned offset (stored temporarily in tensor->data as an offset). */
+tl_status tl_plan_subgraph(tl_interp *ip, tl_isub *sub);
+tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub);
+tl_status tl_invoke_subgraph(tl_interp *ip, tl_isub *sub);
+
+tl_threadpool *tl_threadpool_new(int threads);
+void tl_threadpool_free(tl_threadpool *p);
+int tl_threadpool_size(const tl_threadpool *p);
+void tl_threadpool_run(tl_threadpool *p, int64_t n, tl_task_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,135 @@
+/* SGEMM template, included once per ISA variant by gemm.c with GEMM_SUFFIX, GEMM_MR, GEMM_NR
+ * and GEMM_ATTR defined. Plain C written so gcc/clang vectorize it: the micro-kernel keeps an
+ * MR x NR accumulator array whose loops fully unroll into vector registers. */
+#define GEMM_CAT2(a, b) a##_##b
+#define GEMM_CAT(a, b) GEMM_CAT2(a, b)
+#define GEMM_FN(name) GEMM_CAT(name, GEMM_SUFFIX)
+
+/* pa[p*kc*MR + k*MR + i] = A[(i0 + p*MR + i), (k0 + k)], zero-padded past M */
+GEMM_ATTR static void GEMM_FN(pack_a)(int mc, int kc, const float *A, ptrdiff_t rsa,
+                                      ptrdiff_t csa, float *restrict pa)
+{
+    for (int p = 0; p < mc; p += GEMM_MR) {
+        int mr = mc - p < GEMM_MR ? mc - p : GEMM_MR;
+        const float *a = A + (ptrdiff_t)p * rsa;
+        if (mr == GEMM_MR && csa == 1) {
+            for (int i = 0; i < GEMM_MR; i++) {
+                const float *ai = a + i * rsa;
+                for (int k = 0; k < kc; k++) pa[k * GEMM_MR + i] = ai[k];
+            }
+        } else if (mr == GEMM_MR && rsa == 1) {
+            for (int k = 0; k < kc; k++) {
+                const float *ak = a + k * csa;
+                for (int i = 0; i < GEMM_MR; i++) pa[k * GEMM_MR + i] = ak[i];
+            }
+        } else {
+            for (int k = 0; k < kc; k++) {
+                for (int i = 0; i < mr; i++) pa[k * GEMM_MR + i] = a[i * rsa + k * csa];
+                for (int i = mr; i < GEMM_MR; i++) pa[k * GEMM_MR + i] = 0.0f;
+            }
+        }
+        pa += (ptrdiff_t)kc * GEMM_MR;
+    }
+}
+
+/* pb[p*kc*NR + k*NR + j] = B[(k0 + k), (j0 + p*NR + j)], zero-padded past N */
+GEMM_ATTR static void GEMM_FN(pack_b)(int nc, int kc, const float *B, ptrdiff_t rsb,
+                                      ptrdiff_t csb, float *restrict pb)
+{
+    for (int p = 0; p < nc; p += GEMM_NR) {
+        int nr = nc - p < GEMM_NR ? nc - p : GEMM_NR;
+        const float *b = B + (ptrdiff_t)p * csb;
+        if (nr == GEMM_NR && csb == 1) {
+            for (int k = 0; k < kc; k++) {
+                const float *bk = b + k * rsb;
+                for (int j = 0; j < GEMM_NR; j++) pb[k * GEMM_NR + j] = bk[j];
+            }
+        } else if (nr == GEMM_NR && rsb == 1) {
+            for (int j = 0; j < GEMM_NR; j++) {
+                const float *bj = b + j * csb;
+                for (int k = 0; k < kc; k++) pb[k * GEMM_NR + j] = bj[k];
+            }
+        } else {
+            for (int k = 0; k < kc; k++) {
+                for (int j = 0; j < nr; j++) pb[k * GEMM_NR + j] = b[k * rsb + j * csb];
+                for (int j = nr; j < GEMM_NR; j++) pb[k * GEMM_NR + j] = 0.0f;
+            }
+        }
+        pb += (ptrdiff_t)kc * GEMM_NR;
+    }
+}
+
+/* C tile (mr x nr valid) (+)= packed A panel (kc x MR) * packed B panel (kc x NR) */
+GEMM_ATTR static void GEMM_FN(ukernel)(int kc, const float *restrict a, const float *restrict b,
+                                       float *restrict c, ptrdiff_t ldc, int mr, int nr, int acc)
+{
+    float ab[GEMM_MR][GEMM_NR];
+    for (int i = 0; i < GEMM_MR; i++)
+        for (int j = 0; j < GEMM_NR; j++) ab[i][j] = 0.0f;
+    for (int k = 0; k < kc; k++) {
+        const float *restrict bk = b + k * GEMM_NR;
+        const float *restrict ak = a + k * GEMM_MR;
+#pragma GCC unroll 16
+        for (int i = 0; i < GEMM_MR; i++) {
+#pragma GCC unroll 64
+            for (int j = 0; j < GEMM_NR; j++) ab[i][j] += ak[i] * bk[j];
+        }
+    }
+    if (mr == GEMM_MR && nr == GEMM_NR) {
+        if (acc) {
+            for (int i = 0; i < GEMM_MR; i++)
+                for (int j = 0; j < GEMM_NR; j++) c[i * ldc + j] += ab[i][j];
+        } else {
+            for (int i = 0; i < GEMM_MR; i++)
+                for (int j = 0; j < GEMM_NR; j++) c[i * ldc + j] = ab[i][j];
+        }
+    } else {
+        for (int i = 0; i < mr; i++)
+            for (int j = 0; j < nr; j++) c[i * ldc + j] = (acc ? c[i * ldc + j] : 0.0f) + ab[i][j];
+    }
+}
+
+/* BLIS loop order: N blocks (NC) > K blocks (KC, B block packed) > M blocks (MC, A block packed)
+ * > NR micro-panels (B panel stays in L1) > MR micro-panels. K is cut into equal blocks so a
+ * K slightly above KC does not leave a tiny, inefficient tail block. */
+GEMM_ATTR static void GEMM_FN(sgemm)(int M, int N, int K, const float *A, ptrdiff_t rsa,
+                                     ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                     int accumulate, float *C, ptrdiff_t ldc, float *ws)
+{
+    const int MCB = GEMM_MC, NCB = GEMM_NC;
+    int nkb = (K + GEMM_KC - 1) / GEMM_KC;
+    int kcb = nkb ? (K + nkb - 1) / nkb : 0;
+    float *pa = ws;
+    float *pb = ws + (size_t)GEMM_MC * GEMM_KC;
+    if (K == 0) {
+        if (!accumulate)
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < N; j++) C[i * ldc + j] = 0.0f;
+        return;
+    }
+    for (int jc = 0; jc < N; jc += NCB) {
+        int nc = N - jc < NCB ? N - jc : NCB;
+        for (int pc = 0; pc < K; pc += kcb) {
+            int kc = K - pc < kcb ? K - pc : kcb;
+            int acc = accumulate || pc > 0;
+            GEMM_FN(pack_b)(nc, kc, B + pc * rsb + jc * csb, rsb, csb, pb);
+            for (int ic = 0; ic < M; ic += MCB) {
+                int mc = M - ic < MCB ? M - ic : MCB;
+                GEMM_FN(pack_a)(mc, kc, A + ic * rsa + pc * csa, rsa, csa, pa);
+                for (int jr = 0; jr < nc; jr += GEMM_NR) {
+                    int nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
+                    const float *bp = pb + (ptrdiff_t)(jr / GEMM_NR) * kc * GEMM_NR;
+                    for (int ir = 0; ir < mc; ir += GEMM_MR) {
+                        int mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
+                        GEMM_FN(ukernel)(kc, pa + (ptrdiff_t)(ir / GEMM_MR) * kc * GEMM_MR, bp,
+                                         C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc, mr, nr, acc);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#undef GEMM_FN
+#undef GEMM_CAT
+#undef GEMM_CAT2

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Test harness for single kernels (see kharness.h): drives an op's prepare and eval through the
+ * interpreter's own tl_kctx (around an empty interpreter), allocating outputs and scratch itself.
+ * Outputs are poisoned (0xA5 bytes) before eval so unwritten elements are caught by the tests. */
+#include "kharness.h"
+
+#include "runtime/interp_impl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The interpreter's own context, around a zeroed interpreter with no subgraph data: kernels get the
+ * real tl_kfail/tl_kpersist/tl_kset_shape, and persistent memory comes from malloc'ed blocks. */
+static tl_interp g_ip;
+static tl_isub g_sub;
+static tl_kctx g_ctx = {&g_ip, &g_sub, 1};
+static void *g_allocs[4096];
+static int g_nallocs;
+
+static void *track(void *p) {
+  if (p && g_nallocs < 4096) g_allocs[g_nallocs++] = p;
+  return p;
+}
+
+void kh_reset(void) {
+  for (int i = 0; i < g_nallocs; i++) free(g_allocs[i]);
+  g_nallocs = 0;
+  while (g_ip.blocks) {
+    tl_persist_block *n = g_ip.blocks->next;
+    free(g_ip.blocks);
+    g_ip.blocks = n;
+  }
+  g_ip.persist_used = 0;
+  g_ip.err[0] = 0;
+}
+
+const char *kh_err(void) { return g_ip.err; }
+
+tl_tensor *kh_tensor(int type, int ndim, const int32_t *dims, const void *data, int known) {
+  tl_tensor *t = track(calloc(1, sizeof *t));
+  static int next_index;
+  t->index = next_index++;
+  t->type = type;
+  t->name = "t";
+  if (ndim >= 0) {
+    t->ndim = ndim;
+    size_t count = 1;
+    for (int i = 0; i < ndim; i++) t->dims[i] = dims[i], count *= (size_t)dims[i];
+    size_t es = tl_type_size(type);
+    t->bytes = count * (es ? es : 1);
+    t->data = track(calloc(1, t->bytes + 16));
+    if (data) memcpy(t->data, data, t->bytes);
+    t->mem = known ? TL_MEM_CONST : TL_MEM_ARENA;
+    t->known = (uint8_t)(known != 0);
+  }
+  return t;
+}
+
+void kh_quant(tl_tensor *t, float scale, int32_t zero_point) {
+  t->scale = scale;
+  t->zero_point = zero_point;
+  t->qcount = 1;
+  float *s = track(malloc(sizeof *s));
+  int64_t *z = track(malloc(sizeof *z));
+  *s = scale;
+  *z = zero_point;
+  t->scales = s;
+  t->zero_points = z;
+}
+
+/* ---- FlatBuffer writer ---- */
+void kh_fb_init(kh_fb *b) {
+  b->cap = 8192;
+  b->buf = track(aligned_alloc(16, b->cap));
+  memset(b->buf, 0, b->cap);
+  b->len = 4; /* root uoffset */
+}
+
+static uint32_t fb_alloc(kh_fb *b, uint32_t n, uint32_t align) {
+  while (b->len % align) b->len++;
+  uint32_t p = b->len;
+  b->len += n;
+  if (b->len > b->cap) abort(); /* test bug */
+  return p;
+}
+
+static void put32(kh_fb *b, uint32_t at, uint32_t v) { memcpy(b->buf + at, &v, 4); }
+static void put16(kh_fb *b, uint32_t at, uint16_t v) { memcpy(b->buf + at, &v, 2); }
+
+uint32_t kh_fb_table(kh_fb *b, int nfields) {
+  uint32_t vt = fb_alloc(b, 4 + 2 * (uint32_t)nfields, 4);
+  put16(b, vt, (uint16_t)(4 + 2 * nfields));
+  put16(b, vt + 2, (uint16_t)(4 + 8 * nfields));
+  uint32_t tab = fb_alloc(b, 4 + 8 * (uint32_t)nfields, 8);
+  put32(b, tab, tab - vt); /* soffset: vtable = table - soffset */
+  if (tab - vt > 0 && *(uint32_t *)b->buf == 0) put32(b, 0, tab);
+  return tab;
+}
+
+static uint32_t field_at(kh_fb *b, uint32_t tab, int id) {
+  int32_t so;
+  memcpy(&so, b->buf + tab, 4);
+  uint32_t vt = tab - (uint32_t)so;
+  put16(b, vt + 4 + 2 * (uint32_t)id, (uint16_t)(4 + 8 * id));
+  return tab + 4 + 8 * (uint32_t)id;
+}
+
+void kh_fb_i32(kh_fb *b, uint32_t tab, int id, int32_t v) { memcpy(b->buf + field_at(b, tab, id), &v, 4); }
+void kh_fb_u8(kh_fb *b, uint32_t tab, int id, uint8_t v) { b->buf[field_at(b, tab, id)] = v; }
+void kh_fb_f32(kh_fb *b, uint32_t tab, int id, float v) { memcpy(b->buf + field_at(b, tab, id), &v, 4); }
+
+void kh_fb_vec(kh_fb *b, uint32_t tab, int id, const void *data, uint32_t n, uint32_t elem) {
+  uint32_t f = field_at(b, tab, id);
+  /* the length word sits right before naturally aligned data */
+  while ((b->len + 4) % (elem > 4 ? elem : 4)) b->len++;
+  uint32_t v = fb_alloc(b, 4 + n * elem, 4);
+  put32(b, v, n);
+  if (n) memcpy(b->buf + v + 4, data, (size_t)n * elem);
+  put32(b, f, v - f);
+}
+
+void kh_fb_child(kh_fb *b, uint32_t tab, int id, uint32_t child) {
+  uint32_t f = field_at(b, tab, id);
+  put32(b, f, child - f);
+}
+
+uint32_t kh_fb_vec_tables(kh_fb *b, uint32_t tab, int id, uint32_t n) {
+  uint32_t f = field_at(b, tab, id);
+  uint32_t v = fb_alloc(b, 4 + 4 * n, 4);
+  put32(b, v, n);
+  put32(b, f, v - f);
+  return v;
+}
+
+void kh_fb_vec_set(kh_fb *b, uint32_t vec, uint32_t i, uint32_t child) {
+  uint32_t at = vec + 4 + 4 * i;
+  put32(b, at, child - at);
+}
+
+tl_fb_table kh_fb_root(kh_fb *b) {
+  tl_fb_table t;
+  tl_fb_root(b->buf, b->len, &t);
+  return t;
+}
+
+/* ---- nodes ---- */
+tl_node *kh_node(int op, int n_in, tl_tensor **in, int n_out, tl_tensor **out, kh_fb *opts, int opts_type) {
+  tl_node *n = track(calloc(1, sizeof *n));
+  tl_mop *m = track(calloc(1, sizeof *m));
+  n->op = op;
+  n->version = 1;
+  n->n_in = n_in;
+  n->n_out = n_out;
+  n->in = track(calloc((size_t)n_in + 1, sizeof *n->in));
+  n->out = track(calloc((size_t)n_out + 1, sizeof *n->out));
+  for (int i = 0; i < n_in; i++) n->in[i] = in[i];
+  for (int i = 0; i < n_out; i++) n->out[i] = out[i];
+  m->builtin = op;
+  m->options_type = (uint8_t)opts_type;
+  if (opts) m->options = kh_fb_root(opts);
+  n->m = m;
+  return n;
+}
+
+tl_status kh_prepare(tl_node *n) {
+  g_ip.err[0] = 0;
+  tl_prepare_fn p = tl_kernel_lookup(n->op);
+  if (!p) return tl_kunsupported(&g_ctx, n, "no kernel");
+  tl_status s = p(&g_ctx, n);
+  if (s != TL_OK) return s;
+  if (!n->eval) return tl_kfail(&g_ctx, n, "prepare set no eval");
+  for (int i = 0; i < n->n_out; i++) {
+    tl_tensor *t = n->out[i];
+    if (t->is_variable && t->data) continue;
+    t->data = track(aligned_alloc(16, (t->bytes + 31) & ~(size_t)15));
+    memset(t->data, 0xA5, t->bytes + 16); /* poison: unwritten outputs show up */
+    t->mem = TL_MEM_ARENA;
+  }
+  if (n->scratch_size) n->scratch = track(aligned_alloc(16, (n->scratch_size + 15) & ~(size_t)15));
+  return TL_OK;
+}
+
+tl_status kh_eval(tl_node *n) { return n->eval(&g_ctx, n); }
+
+tl_status kh_run(tl_node *n) {
+  tl_status s = kh_prepare(n);
+  if (s != TL_OK) return s;
+  return kh_eval(n);
+}
