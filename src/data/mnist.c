@@ -1,7 +1,9 @@
 /* MNIST idx loader (see mnist.h). zlib's gzread reads gzipped and plain files alike; the whole
  * file is read into memory, then the idx header is checked field by field against the payload
  * size and against the companion file, so truncated or mismatched downloads are reported. */
+#ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
+#endif
 #include "mnist.h"
 
 #include <errno.h>

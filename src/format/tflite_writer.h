@@ -1,4 +1,5 @@
-/* Writer of real .tflite files: a model builder (tensors, buffers, ops, signatures, metadata) over a
+/* SPDX-License-Identifier: Apache-2.0
+ * Writer of real .tflite files: a model builder (tensors, buffers, ops, signatures, metadata) over a
  * FlatBuffers builder of our own (no flatc), emitting TFLite's schema.fbs v3 with identifier "TFL3".
  * Used by the trainer's export and by `tinylite convert`. Tools-side code: it uses malloc.
  *
@@ -8,7 +9,14 @@
  * Errors are sticky: the first failing call records a message (tl_tfl_builder_errmsg) and returns -1;
  * later calls keep working but tl_tfl_finish()/tl_tfl_write_file() then fail with that first message.
  * So a sequence of add calls can be checked once, at the end. All inputs (arrays, strings, data) are
- * copied: the caller may free them as soon as the call returns.
+ * copied: the caller may free them as soon as the call returns. A builder is not thread-safe.
+ *
+ * What the file holds: Model.version 3, description, buffers (data 16-byte aligned, buffer 0 empty),
+ * operator codes (distinct (code, version, custom) in order of first use; deprecated_builtin_code =
+ * min(code, 127) and builtin_code both written), subgraphs (tensors with has_rank = true, operators,
+ * inputs, outputs, name), metadata, signature_defs. Fields equal to their schema default are omitted,
+ * vtables are shared. Not supported: sparse tensors (SparsityParameters), variant_tensors, buffers
+ * stored outside the FlatBuffer (> 2 GiB models), the deprecated Model.metadata_buffer.
  */
 #ifndef TL_FORMAT_TFLITE_WRITER_H
 #define TL_FORMAT_TFLITE_WRITER_H
@@ -28,34 +36,47 @@ typedef struct tl_tfl_builder tl_tfl_builder;
  * Per-channel: n = size of shape[quantized_dimension]. zero_point may be NULL (all zeros).
  * min/max are optional (n_minmax = 0 to omit); TFLite's converter writes them for activations. */
 typedef struct {
-    size_t n;                    /* number of scales (and zero points); 0 = no scale/zero_point */
-    const float *scale;
-    const int64_t *zero_point;   /* NULL = zeros */
-    int32_t quantized_dimension;
-    size_t n_minmax;             /* number of min and max values (0 = omitted) */
-    const float *min;
-    const float *max;
+  size_t n; /* number of scales (and zero points); 0 = no scale/zero_point */
+  const float *scale;
+  const int64_t *zero_point; /* NULL = zeros */
+  int32_t quantized_dimension;
+  size_t n_minmax; /* number of min and max values (0 = omitted) */
+  const float *min;
+  const float *max;
 } tl_tfl_quant;
 
 /* ---- options of an operator (the BuiltinOptions union) -------------------------------------- */
 
 /* Kinds of a generic options field. Scalars are written with their schema width (bool = 1 byte). */
 typedef enum {
-    TL_TFL_F_BOOL, TL_TFL_F_I8, TL_TFL_F_U8, TL_TFL_F_I16, TL_TFL_F_U16, TL_TFL_F_I32, TL_TFL_F_U32,
-    TL_TFL_F_I64, TL_TFL_F_U64, TL_TFL_F_F32, TL_TFL_F_F64,
-    TL_TFL_F_VEC_U8, TL_TFL_F_VEC_I32, TL_TFL_F_VEC_I64, TL_TFL_F_VEC_F32, TL_TFL_F_STRING
+  TL_TFL_F_BOOL,
+  TL_TFL_F_I8,
+  TL_TFL_F_U8,
+  TL_TFL_F_I16,
+  TL_TFL_F_U16,
+  TL_TFL_F_I32,
+  TL_TFL_F_U32,
+  TL_TFL_F_I64,
+  TL_TFL_F_U64,
+  TL_TFL_F_F32,
+  TL_TFL_F_F64,
+  TL_TFL_F_VEC_U8,
+  TL_TFL_F_VEC_I32,
+  TL_TFL_F_VEC_I64,
+  TL_TFL_F_VEC_F32,
+  TL_TFL_F_STRING
 } tl_tfl_field_kind;
 
 /* One field of an options table. Scalars: value in i (integers, bool) or f (floats).
  * Vectors: data points at n elements in host order; string: data points at n chars (no NUL needed).
  * Pointers are only read during tl_tfl_add_op() (which copies them). */
 typedef struct {
-    uint16_t id;        /* field id in the options table (declaration order in schema.fbs) */
-    uint8_t kind;       /* tl_tfl_field_kind */
-    int64_t i;
-    double f;
-    const void *data;
-    size_t n;
+  uint16_t id;  /* field id in the options table (declaration order in schema.fbs) */
+  uint8_t kind; /* tl_tfl_field_kind */
+  int64_t i;
+  double f;
+  const void *data;
+  size_t n;
 } tl_tfl_field;
 
 #define TL_TFL_MAX_FIELDS 24
@@ -67,26 +88,25 @@ typedef struct {
  * builtin_options only, not builtin_options_2. Fields equal to the schema default may be omitted,
  * as FlatBuffers does; the typed helpers below omit them. */
 typedef struct {
-    uint8_t type;       /* union type id, TL_TFL_OPT_*; 0 = no options */
-    uint8_t union2;     /* 0: builtin_options (BuiltinOptions), 1: builtin_options_2 (BuiltinOptions2) */
-    uint8_t n_fields;
-    tl_tfl_field fields[TL_TFL_MAX_FIELDS];
-    const uint8_t *raw_buf; /* whole source FlatBuffer; NULL = use fields */
-    size_t raw_len;
-    size_t raw_table;   /* byte position of the options table inside raw_buf */
+  uint8_t type;   /* union type id, TL_TFL_OPT_*; 0 = no options */
+  uint8_t union2; /* 0: builtin_options (BuiltinOptions), 1: builtin_options_2 (BuiltinOptions2) */
+  uint8_t n_fields;
+  tl_tfl_field fields[TL_TFL_MAX_FIELDS];
+  const uint8_t *raw_buf; /* whole source FlatBuffer; NULL = use fields */
+  size_t raw_len;
+  size_t raw_table; /* byte position of the options table inside raw_buf */
 } tl_tfl_options;
 
 /* Typed helpers (values use the schema's enums: TL_TFL_PAD_*, TL_TFL_ACT_*). Arrays passed to them
  * (reshape's new_shape) must stay valid until the tl_tfl_add_op() call that uses the options. */
-tl_tfl_options tl_tfl_opts_empty(int union_type);   /* e.g. TL_TFL_OPT_QUANTIZE, TL_TFL_OPT_DEQUANTIZE */
-tl_tfl_options tl_tfl_opts_conv2d(int padding, int stride_w, int stride_h, int activation,
-                                  int dilation_w, int dilation_h);
+tl_tfl_options tl_tfl_opts_empty(int union_type); /* e.g. TL_TFL_OPT_QUANTIZE, TL_TFL_OPT_DEQUANTIZE */
+tl_tfl_options tl_tfl_opts_conv2d(int padding, int stride_w, int stride_h, int activation, int dilation_w,
+                                  int dilation_h);
 tl_tfl_options tl_tfl_opts_depthwise_conv2d(int padding, int stride_w, int stride_h, int depth_multiplier,
                                             int activation, int dilation_w, int dilation_h);
 tl_tfl_options tl_tfl_opts_fully_connected(int activation, int weights_format, int keep_num_dims,
                                            int asymmetric_quantize_inputs);
-tl_tfl_options tl_tfl_opts_pool2d(int padding, int stride_w, int stride_h, int filter_w, int filter_h,
-                                  int activation);
+tl_tfl_options tl_tfl_opts_pool2d(int padding, int stride_w, int stride_h, int filter_w, int filter_h, int activation);
 tl_tfl_options tl_tfl_opts_reshape(const int32_t *new_shape, int n); /* new_shape NULL: empty table */
 tl_tfl_options tl_tfl_opts_softmax(float beta);
 tl_tfl_options tl_tfl_opts_add(int activation);
@@ -105,7 +125,10 @@ int tl_tfl_opts_set_string(tl_tfl_options *o, int id, const char *s);
 
 /* Options copied verbatim from the table at byte position table_pos of the FlatBuffer buf[0..len)
  * (e.g. the input model of the converter). buf must stay valid until tl_tfl_add_op() returns.
- * Bounds are checked by tl_tfl_add_op(), which fails with a message if the table is malformed. */
+ * Bounds are checked by tl_tfl_add_op(), which fails with a message if the table is malformed.
+ * With tinylite's reader (format/model.h), for an op `op` that has options (op->options.ok):
+ *   tl_tfl_opts_raw(op->options_type, op->options.base, op->options.size, op->options.pos)
+ * (tests/format/test_writer.c: copy_model() rebuilds any model this way). */
 tl_tfl_options tl_tfl_opts_raw(int union_type, const uint8_t *buf, size_t len, size_t table_pos);
 
 /* ---- builder ------------------------------------------------------------------------------------ */
@@ -136,37 +159,33 @@ int tl_tfl_set_subgraph_name(tl_tfl_builder *b, int subgraph, const char *name);
  * index from tl_tfl_add_buffer(), q NULL for no quantization, is_variable 0/1. name may be NULL.
  * Returns the tensor index within the subgraph, or -1. The buffer size is checked against the
  * shape and type when the model is finished. */
-int tl_tfl_add_tensor(tl_tfl_builder *b, int subgraph, const char *name, int type, int ndim,
-                      const int32_t *dims, const int32_t *shape_signature, int buffer,
-                      const tl_tfl_quant *q, int is_variable);
+int tl_tfl_add_tensor(tl_tfl_builder *b, int subgraph, const char *name, int type, int ndim, const int32_t *dims,
+                      const int32_t *shape_signature, int buffer, const tl_tfl_quant *q, int is_variable);
 
 /* Adds an operator at the end of a subgraph's execution order. builtin_code: TL_TFL_OP_* (any
  * BuiltinOperator value; 32 = CUSTOM is refused, use tl_tfl_add_custom_op), version >= 1. inputs may
  * hold -1 for omitted optional inputs. opts may be NULL (no builtin options). The operator-code
  * table is built from the distinct (code, version) pairs in order of first use. Returns the operator
  * index within the subgraph, or -1. */
-int tl_tfl_add_op(tl_tfl_builder *b, int subgraph, int builtin_code, int version,
-                  const int32_t *inputs, int n_in, const int32_t *outputs, int n_out,
-                  const tl_tfl_options *opts);
+int tl_tfl_add_op(tl_tfl_builder *b, int subgraph, int builtin_code, int version, const int32_t *inputs, int n_in,
+                  const int32_t *outputs, int n_out, const tl_tfl_options *opts);
 
 /* Adds a CUSTOM operator with custom_code (e.g. "TFLite_Detection_PostProcess") and its opaque
  * custom_options bytes (FlexBuffers; may be NULL/0). Returns the operator index, or -1. */
-int tl_tfl_add_custom_op(tl_tfl_builder *b, int subgraph, const char *custom_code, int version,
-                         const int32_t *inputs, int n_in, const int32_t *outputs, int n_out,
-                         const uint8_t *custom_options, size_t n_custom);
+int tl_tfl_add_custom_op(tl_tfl_builder *b, int subgraph, const char *custom_code, int version, const int32_t *inputs,
+                         int n_in, const int32_t *outputs, int n_out, const uint8_t *custom_options, size_t n_custom);
 
 /* Sets an operator's intermediates (tensors internal to an op, e.g. quantized LSTM). 0 or -1. */
 int tl_tfl_set_op_intermediates(tl_tfl_builder *b, int subgraph, int op, const int32_t *t, int n);
 
 /* Sets a subgraph's input and output tensor lists (replacing earlier ones). Returns 0 or -1. */
-int tl_tfl_set_io(tl_tfl_builder *b, int subgraph, const int32_t *inputs, int n_in,
-                  const int32_t *outputs, int n_out);
+int tl_tfl_set_io(tl_tfl_builder *b, int subgraph, const int32_t *inputs, int n_in, const int32_t *outputs, int n_out);
 
 /* Adds a SignatureDef (key e.g. "serving_default") mapping names to tensor indices of subgraph.
  * Returns the signature index, or -1. */
-int tl_tfl_add_signature(tl_tfl_builder *b, const char *key, int subgraph,
-                         const char *const *in_names, const int32_t *in_tensors, int n_in,
-                         const char *const *out_names, const int32_t *out_tensors, int n_out);
+int tl_tfl_add_signature(tl_tfl_builder *b, const char *key, int subgraph, const char *const *in_names,
+                         const int32_t *in_tensors, int n_in, const char *const *out_names, const int32_t *out_tensors,
+                         int n_out);
 
 /* Adds a Metadata entry {name, buffer} (buffer from tl_tfl_add_buffer). Returns its index, or -1. */
 int tl_tfl_add_metadata(tl_tfl_builder *b, const char *name, int buffer);
@@ -178,7 +197,7 @@ int tl_tfl_add_metadata_bytes(tl_tfl_builder *b, const char *name, const void *d
 /* Sets the model description (default "tinylite"; NULL removes it). Returns 0 or -1. */
 int tl_tfl_set_description(tl_tfl_builder *b, const char *description);
 
-/* Validates the model (indices in range, buffer sizes match shapes, every subgraph has outputs)
+/* Validates the model (indices in range, buffer sizes match shapes, subgraph 0 has outputs)
  * and serializes it. On success returns 0 and sets *out to a malloc'ed buffer of *n bytes that the
  * caller frees with free(); the builder is unchanged and may be finished again. On error returns -1,
  * writes a message to err (if err != NULL and errlen > 0) and leaves *out NULL. */

@@ -67,6 +67,27 @@ static void ukernel(int kc, const float *a, size_t lda, const float *restrict b,
   }
 }
 
+/* The single-row case (GEMV: FULLY_CONNECTED with batch 1, the last row of a tile) without the wasted
+ * rows of the full tile. */
+static void ukernel_1(int kc, const float *restrict a, const float *restrict b, float *c, int nr, int first, int last,
+                      const float *bias, float lo, float hi) {
+  float acc[TL_GEMM_NR];
+  for (int j = 0; j < TL_GEMM_NR; j++) acc[j] = j < nr ? (first ? (bias ? bias[j] : 0.f) : c[j]) : 0.f;
+  for (int k = 0; k < kc; k++) {
+    const float av = a[k];
+    const float *restrict bk = b + (size_t)k * TL_GEMM_NR;
+    for (int j = 0; j < TL_GEMM_NR; j++) acc[j] += av * bk[j];
+  }
+  for (int j = 0; j < nr; j++) {
+    float v = acc[j];
+    if (last) {
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+    }
+    c[j] = v;
+  }
+}
+
 void tl_f32_gemm(int M, int N, int K, const float *a, size_t lda, const float *bp, const float *bias, float lo,
                  float hi, float *c, size_t ldc) {
   if (M <= 0 || N <= 0) return;
@@ -89,6 +110,11 @@ void tl_f32_gemm(int M, int N, int K, const float *a, size_t lda, const float *b
         const float *panel = bp + tl_f32_gemm_panel_offset(n0, K) + (size_t)k0 * TL_GEMM_NR;
         for (int i = 0; i < mc; i += TL_GEMM_MR) {
           const int mr = mc - i < TL_GEMM_MR ? mc - i : TL_GEMM_MR;
+          if (mr == 1) {
+            ukernel_1(kc, a + (size_t)(m0 + i) * lda + k0, panel, c + (size_t)(m0 + i) * ldc + n0, nr, first, last,
+                      bias ? bias + n0 : NULL, lo, hi);
+            continue;
+          }
           ukernel(kc, a + (size_t)(m0 + i) * lda + k0, lda, panel, c + (size_t)(m0 + i) * ldc + n0, ldc, mr, nr,
                   first, last, bias ? bias + n0 : NULL, lo, hi);
         }

@@ -29,6 +29,21 @@ int tl_quantize_multiplier(double m, int32_t *mult, int *shift) {
   return 0;
 }
 
+int tl_quantize_multiplier_signed(double m, int32_t *mult, int *shift) {
+  if (!(m < 0.0)) return tl_quantize_multiplier(m, mult, shift);
+  *mult = 0;
+  *shift = 0;
+  if (!isfinite(m)) return -1;
+  int e = 0;
+  const double q = frexp(m, &e); /* q in (-1, -0.5] */
+  const int64_t q_fixed = (int64_t)round(q * 2147483648.0); /* >= -2^31: fits int32 */
+  if (e < -31) return 0;
+  if (e > 30) return -1;
+  *mult = (int32_t)q_fixed;
+  *shift = e;
+  return 0;
+}
+
 int tl_quantize_multiplier_lt1(double m, int32_t *mult, int *shift) {
   if (tl_quantize_multiplier(m, mult, shift) != 0) return -1;
   if (*shift > 0) {

@@ -16,6 +16,9 @@
  * or when the shift is so large (> 30) that applying it would overflow int32 for any non-zero input.
  * m == 0 gives (0, 0), and multipliers below 2^-32 are flushed to (0, 0) exactly as TFLite does. */
 int tl_quantize_multiplier(double m, int32_t *mult, int *shift);
+/* Same, accepting negative m as TFLite's QuantizeMultiplier does (LEAKY_RELU with alpha < 0): the
+ * multiplier is negative, -2^31 when the rounding reaches it (no halving on that side). */
+int tl_quantize_multiplier_signed(double m, int32_t *mult, int *shift);
 /* TFLite's QuantizeMultiplierSmallerThanOneExp: as above, and additionally fails when shift > 0
  * (m >= 1 after rounding), where TFLite would abort. */
 int tl_quantize_multiplier_lt1(double m, int32_t *mult, int *shift);

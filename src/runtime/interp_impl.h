@@ -67,6 +67,8 @@ tl_status tl_plan_subgraph(tl_interp *ip, tl_isub *sub);
 tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub);
 tl_status tl_invoke_subgraph(tl_interp *ip, tl_isub *sub);
 
+tl_status tl_rerun_call_once(tl_interp *ip);
+
 tl_threadpool *tl_threadpool_new(int threads);
 void tl_threadpool_free(tl_threadpool *p);
 int tl_threadpool_size(const tl_threadpool *p);

@@ -412,6 +412,8 @@ tl_status tl_interp_allocate(tl_interp *ip) {
     for (int i = 0; i < sub->n_tensors; i++) init_tensor(ip, sub, i);
   }
   memset(ip->call_once_done, 0, (size_t)ip->n_subs);
+  free(ip->resources);
+  ip->resources = NULL;
   ip->n_resources = 0;
   tl_isub *main = &ip->subs[0];
   for (int i = 0; i < main->g->n_in; i++) {
@@ -453,6 +455,7 @@ tl_status tl_interp_allocate(tl_interp *ip) {
       return TL_ERR_NOMEM;
     }
     ip->act = ip->arena + start;
+    memset(ip->act, 0, total);
   } else if (total) {
     ip->act_owned = aligned_alloc(16, ALIGN16(total));
     if (!ip->act_owned) {
@@ -511,6 +514,8 @@ tl_status tl_interp_reset_variables(tl_interp *ip) {
   }
   for (int s = 0; s < ip->n_subs; s++)
     if (ip->subs[s].prepared) reset_variables(&ip->subs[s]);
+  tl_status st = tl_rerun_call_once(ip);
+  if (st) return st;
   return TL_OK;
 }
 

@@ -392,7 +392,7 @@ static void bn_forward(tl_ws *ws, int l, int n, int train)
             }
         return;
     }
-    double part[2 * 1024], tot[2 * 1024]; /* C <= 1024 is checked by tl_net_new */
+    double part[2 * 1024] = {0}, tot[2 * 1024]; /* C <= 1024 is checked by tl_net_new */
     for (int c = 0; c < 2 * C; c++) part[c] = 0.0;
     for (size_t r = 0; r < rows; r++)
         for (int c = 0; c < C; c++) {
@@ -429,7 +429,7 @@ static void bn_backward(tl_ws *ws, int l, int n)
     const float *inv = xhat + (size_t)ws->nmax * tl_shape_size(L->out);
     float *dx = L->need_dx ? layer_din(ws, l) : NULL;
     const size_t rows = (size_t)n * pix;
-    double part[2 * 1024], tot[2 * 1024];
+    double part[2 * 1024] = {0}, tot[2 * 1024];
     for (int c = 0; c < 2 * C; c++) part[c] = 0.0;
     for (size_t r = 0; r < rows; r++)
         for (int c = 0; c < C; c++) {

@@ -2,7 +2,9 @@
  * every thread runs forward/backward on its slice into private gradients, then each thread sums
  * all threads' gradients for its own range of parameters in thread order and applies the
  * optimizer there. Sums are in a fixed order, so a run is bit-reproducible for a thread count. */
+#ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
+#endif
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

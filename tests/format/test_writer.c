@@ -17,7 +17,7 @@
 #define REF_VAR "TFLITE_REF"
 #define REF_DEF "../shared/tools/tflite-ref/run"
 #define CORPUS_VAR "TL_CORPUS_DIR"
-#define CORPUS_DEF "../shared/tflite-corpus/models"
+#define CORPUS_DEF "../shared/tflite-corpus"
 
 /* ---- small utilities ------------------------------------------------------------------------- */
 
@@ -53,6 +53,12 @@ static float h2f(uint16_t h) {
 }
 
 static char tmpdir[256];
+static void remove_tmpdir(void) { /* the files are kept for inspection with TL_KEEP_TMP=1 */
+  char cmd[300];
+  if (getenv("TL_KEEP_TMP") || strncmp(tmpdir, "/tmp/tl_writer_", 15)) return;
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+}
 /* Path of `name` in this run's temporary directory. Rotating slots: a result stays valid for the
  * next 31 calls; the reference runner keeps its own fixed paths (runner_path). */
 static const char *tmp_path(const char *name) {
@@ -61,6 +67,7 @@ static const char *tmp_path(const char *name) {
   if (!tmpdir[0]) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tl_writer_XXXXXX");
     if (!mkdtemp(tmpdir)) snprintf(tmpdir, sizeof tmpdir, "/tmp");
+    atexit(remove_tmpdir);
   }
   char *s = p[slot++ % 32];
   snprintf(s, 512, "%s/%s", tmpdir, name);
@@ -165,9 +172,9 @@ static uint8_t *finish_and_check(tl_tfl_builder *b, const char *name, size_t *n_
     fprintf(stderr, "  finish: %s\n", err);
     return NULL;
   }
-  /* identifier at 4..7, size a multiple of 16 (force_align of buffer data) */
+  /* identifier at 4..7; size a multiple of the largest alignment (16 when buffers hold data) */
   EXPECT(n >= 8 && !memcmp(buf + 4, "TFL3", 4));
-  EXPECT_EQ(n % 16, 0);
+  EXPECT_EQ(n % (tl_tfl_num_buffers(b) > 1 ? 16 : 4), 0);
   tl_fb_table root;
   EXPECT(tl_fb_root(buf, n, &root) && root.ok);
   EXPECT_EQ(tl_fb_u32(&root, 0, 0), 3); /* Model.version */
@@ -411,7 +418,7 @@ TEST(cnn_reader_roundtrip) {
   if (m) {
     tl_model_info info;
     tl_model_get_info(m, &info);
-    EXPECT_EQ(info.num_opcodes, 6); /* CONV_2D used twice, shares one code */
+    EXPECT_EQ(info.num_opcodes, 5); /* CONV_2D used twice, shares one code */
     EXPECT_EQ(info.num_signatures, 1);
     EXPECT_EQ(info.num_metadata, 1);
     const char *key, *nm;
@@ -793,6 +800,64 @@ TEST(generic_fields_and_raw_copy) {
   free(buf);
 }
 
+/* Every typed helper writes the schema's field ids: build one op per helper and read them back. */
+TEST(typed_options_read_back) {
+  tl_tfl_builder *b = tl_tfl_builder_new();
+  int32_t s[] = {2};
+  int t = tl_tfl_add_tensor(b, 0, "a", TL_TFL_FLOAT32, 1, s, NULL, 0, NULL, 0);
+  tl_tfl_options o[8];
+  o[0] = tl_tfl_opts_fully_connected(TL_TFL_ACT_RELU6, TL_TFL_FC_WEIGHTS_SHUFFLED4x16INT8, 1, 1);
+  o[1] = tl_tfl_opts_depthwise_conv2d(TL_TFL_PAD_SAME, 2, 3, 4, TL_TFL_ACT_RELU, 5, 6);
+  o[2] = tl_tfl_opts_concatenation(-1, TL_TFL_ACT_TANH);
+  o[3] = tl_tfl_opts_add(TL_TFL_ACT_RELU);
+  o[4] = tl_tfl_opts_sub(TL_TFL_ACT_RELU_N1_TO_1);
+  o[5] = tl_tfl_opts_mul(TL_TFL_ACT_RELU6);
+  o[6] = tl_tfl_opts_quantize();
+  o[7] = tl_tfl_opts_conv2d(TL_TFL_PAD_SAME, 2, 2, TL_TFL_ACT_NONE, 2, 3);
+  int codes[8] = {TL_TFL_OP_FULLY_CONNECTED, TL_TFL_OP_DEPTHWISE_CONV_2D, TL_TFL_OP_CONCATENATION, TL_TFL_OP_ADD,
+                  TL_TFL_OP_SUB, TL_TFL_OP_MUL, TL_TFL_OP_QUANTIZE, TL_TFL_OP_CONV_2D};
+  for (int i = 0; i < 8; i++) EXPECT_EQ(tl_tfl_add_op(b, 0, codes[i], 1, &t, 1, &t, 1, &o[i]), i);
+  tl_tfl_set_io(b, 0, &t, 1, &t, 1);
+  size_t n = 0;
+  uint8_t *buf = finish_and_check(b, "typed.tflite", &n);
+  tl_tfl_builder_free(b);
+  if (!buf) return;
+  tl_fb_table root, sg, op, ot[8];
+  tl_fb_vec sgs, ops;
+  EXPECT(tl_fb_root(buf, n, &root));
+  EXPECT_EQ(tl_fb_vector(&root, TL_SCH_MODEL_SUBGRAPHS, 4, &sgs), 1);
+  EXPECT(tl_fb_vec_table(&root, &sgs, 0, &sg));
+  EXPECT_EQ(tl_fb_vector(&sg, TL_SCH_SUBGRAPH_OPERATORS, 4, &ops), 1);
+  for (uint32_t i = 0; i < 8 && i < ops.n; i++) {
+    memset(&ot[i], 0, sizeof ot[i]);
+    EXPECT(tl_fb_vec_table(&sg, &ops, i, &op));
+    EXPECT_EQ(tl_fb_u8(&op, TL_SCH_OP_BUILTIN_OPTIONS_TYPE, 0), o[i].type);
+    EXPECT_EQ(tl_fb_subtable(&op, TL_SCH_OP_BUILTIN_OPTIONS, &ot[i]), 1);
+  }
+  EXPECT_EQ(tl_fb_i8(&ot[0], TL_SCH_OPT_FC_ACTIVATION, 0), TL_TFL_ACT_RELU6);
+  EXPECT_EQ(tl_fb_i8(&ot[0], TL_SCH_OPT_FC_WEIGHTS_FORMAT, 0), 1);
+  EXPECT_EQ(tl_fb_u8(&ot[0], TL_SCH_OPT_FC_KEEP_NUM_DIMS, 0), 1);
+  EXPECT_EQ(tl_fb_u8(&ot[0], TL_SCH_OPT_FC_ASYMMETRIC_QUANTIZE_INPUTS, 0), 1);
+  EXPECT_EQ(tl_fb_i8(&ot[1], TL_SCH_OPT_DW_PADDING, 0), TL_TFL_PAD_SAME);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_STRIDE_W, 0), 2);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_STRIDE_H, 0), 3);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_DEPTH_MULTIPLIER, 0), 4);
+  EXPECT_EQ(tl_fb_i8(&ot[1], TL_SCH_OPT_DW_ACTIVATION, 0), TL_TFL_ACT_RELU);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_DILATION_W, 1), 5);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_DILATION_H, 1), 6);
+  EXPECT_EQ(tl_fb_i32(&ot[2], TL_SCH_OPT_CONCAT_AXIS, 0), -1);
+  EXPECT_EQ(tl_fb_i8(&ot[2], TL_SCH_OPT_CONCAT_ACTIVATION, 0), TL_TFL_ACT_TANH);
+  EXPECT_EQ(tl_fb_i8(&ot[3], TL_SCH_OPT_ARITH_ACTIVATION, 0), TL_TFL_ACT_RELU);
+  EXPECT_EQ(tl_fb_u8(&ot[3], TL_SCH_OPT_ARITH_POT_SCALE_INT16, 1), 1); /* default true, omitted */
+  EXPECT_EQ(tl_fb_i8(&ot[4], TL_SCH_OPT_ARITH_ACTIVATION, 0), TL_TFL_ACT_RELU_N1_TO_1);
+  EXPECT_EQ(tl_fb_i8(&ot[5], TL_SCH_OPT_ARITH_ACTIVATION, 0), TL_TFL_ACT_RELU6);
+  EXPECT_EQ(ot[6].tlen, 4); /* empty table: just the soffset */
+  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV_STRIDE_H, 0), 2);
+  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV_DILATION_W, 1), 2);
+  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV_DILATION_H, 1), 3);
+  free(buf);
+}
+
 /* ---- converter path: read any model with tinylite's reader, rewrite it, run both ---------------- */
 
 /* Rebuilds model m with the writer (buffers, tensors, ops with raw-copied options, io, signatures,
@@ -908,7 +973,7 @@ TEST(copy_own_and_corpus_models) {
   };
   char buf[1024];
   for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
-    snprintf(buf, sizeof buf, "%s/%s", corpus, models[i]);
+    snprintf(buf, sizeof buf, "%s/models/%s", corpus, models[i]);
     struct stat st;
     if (stat(buf, &st)) {
       fprintf(stderr, "  %s not in the corpus, skipped\n", models[i]);
@@ -922,5 +987,5 @@ TEST(copy_own_and_corpus_models) {
 }
 
 TEST_MAIN(T(fc_layout_and_reader), T(fc_real_tflite), T(cnn_reader_roundtrip), T(cnn_real_tflite),
-          T(qconv_per_channel), T(fp16_dequantize_fc), T(errors_are_reported), T(generic_fields_and_raw_copy),
+          T(qconv_per_channel), T(fp16_dequantize_fc), T(errors_are_reported), T(generic_fields_and_raw_copy), T(typed_options_read_back),
           T(copy_own_and_corpus_models))

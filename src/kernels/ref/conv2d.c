@@ -200,11 +200,11 @@ static void conv_quant_task(void *arg, int64_t begin, int64_t end, int thread) {
           if (s->kind == K_S8) {
             acc = tl_dot_s8((const int8_t *)row, (const int8_t *)a->w + (size_t)oc * s->k, s->k, -rq->in_zp);
             if (a->bias) acc = (int32_t)((uint32_t)acc + (uint32_t)((const int32_t *)a->bias)[oc]);
-            acc = tl_mbqm(acc, rq->mult[oc], rq->shift[oc]) + rq->out_zp;
+            acc = tl_mbqm_ruy(acc, rq->mult[oc], rq->shift[oc]) + rq->out_zp;
           } else if (s->kind == K_U8) {
             acc = tl_dot_u8(row, (const uint8_t *)a->w + (size_t)oc * s->k, s->k, -rq->in_zp, -rq->w_zp);
             if (a->bias) acc = (int32_t)((uint32_t)acc + (uint32_t)((const int32_t *)a->bias)[oc]);
-            acc = tl_mbqm(acc, rq->mult[oc], rq->shift[oc]) + rq->out_zp;
+            acc = tl_mbqm_ruy(acc, rq->mult[oc], rq->shift[oc]) + rq->out_zp;
           } else {
             int64_t acc64 = tl_dot_s16s8((const int16_t *)(const void *)row, (const int8_t *)a->w + (size_t)oc * s->k, s->k);
             if (s->bias64) {

@@ -85,6 +85,24 @@ static inline int32_t tl_dot_q8(const int8_t *restrict x, const int8_t *restrict
   return (int32_t)acc;
 }
 
+/* The requantization TFLite 2.9's optimized CONV_2D and FULLY_CONNECTED actually perform on x86: their
+ * int8/uint8 GEMMs run in ruy (cpu_backend_gemm routes them there on x86 with AVX or better), whose
+ * x86 kernels (kernel_avx*.cc) apply the multiplier differently from the reference kernels'
+ * MultiplyByQuantizedMultiplier: the high multiply is floor((x * M + 2^30) / 2^31) without
+ * saturation, then a rounding right shift that breaks ties upward (not away from zero), with
+ * (t + nudge) overflowing int32 mapped to 1 << (31 - exponent). The two differ by one on negative ties. */
+static inline int32_t tl_mbqm_ruy(int32_t x, int32_t mult, int shift) {
+  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  const int32_t xs = (int32_t)((uint32_t)x << (left > 31 ? 31 : left));
+  /* arithmetic shift of a negative int64: floor division on every supported compiler */
+  const int64_t t = ((int64_t)xs * (int64_t)mult + (INT64_C(1) << 30)) >> 31;
+  if (right <= 0) return (int32_t)t;
+  const int r = right > 31 ? 31 : right;
+  const int64_t nudge = INT64_C(1) << (r - 1);
+  if (t > (int64_t)INT32_MAX - nudge) return (int32_t)(INT64_C(1) << (31 - r));
+  return (int32_t)((t + nudge) >> r);
+}
+
 /* Sum of each of the `rows` rows of an int8 [rows][cols] matrix (hybrid zero-point correction). */
 void tl_row_sums_s8(const int8_t *w, int64_t rows, int64_t cols, int32_t *sums);
 

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * MAX_POOL_2D and AVERAGE_POOL_2D over NHWC (Pool2DOptions: padding SAME/VALID, strides, filter,
+ * fused activation). Windows are clipped to the input, and the average divides by the number of
+ * in-bounds taps, as in TFLite. Float for both; MAX_POOL_2D also int8/uint8/int16, which TFLite only
+ * allows with the same scale/zero point in and out (raw max, then the activation's quantized clamp).
+ * The integer AVERAGE_POOL_2D kernel (avgpool_eval_s8) goes next to avgpool_eval_f32. */
+#include <float.h>
+
+#include "kcommon.h"
+
+typedef struct {
+  int32_t n, ih, iw, c, oh, ow;
+  int32_t fh, fw, sh, sw, ph, pw;
+  float lo, hi;            /* float activation clamp */
+  int32_t qlo, qhi;        /* quantized activation clamp */
+} pool_state;
+
+/* Window [y0, y1) x [x0, x1) of output (oy, ox), clipped to the input. */
+static inline void window(const pool_state *p, int oy, int ox, int *y0, int *y1, int *x0, int *x1) {
+  const int iy = oy * p->sh - p->ph, ix = ox * p->sw - p->pw;
+  *y0 = iy < 0 ? 0 : iy;
+  *y1 = iy + p->fh > p->ih ? p->ih : iy + p->fh;
+  *x0 = ix < 0 ? 0 : ix;
+  *x1 = ix + p->fw > p->iw ? p->iw : ix + p->fw;
+}
+
+static tl_status maxpool_eval_f32(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const pool_state *p = node->state;
+  const float *in = node->in[0]->data;
+  float *out = node->out[0]->data;
+  const int C = p->c;
+  const float lo = p->lo, hi = p->hi;
+  for (int b = 0; b < p->n; b++)
+    for (int oy = 0; oy < p->oh; oy++)
+      for (int ox = 0; ox < p->ow; ox++) {
+        int y0, y1, x0, x1;
+        window(p, oy, ox, &y0, &y1, &x0, &x1);
+        float *restrict o = out + (((size_t)b * p->oh + oy) * p->ow + ox) * C;
+        for (int c = 0; c < C; c++) o[c] = -FLT_MAX; /* TFLite starts from lowest(), not -inf */
+        for (int y = y0; y < y1; y++)
+          for (int x = x0; x < x1; x++) {
+            const float *restrict s = in + (((size_t)b * p->ih + y) * p->iw + x) * C;
+            for (int c = 0; c < C; c++) o[c] = s[c] > o[c] ? s[c] : o[c];
+          }
+        for (int c = 0; c < C; c++) o[c] = o[c] < lo ? lo : (o[c] > hi ? hi : o[c]);
+      }
+  return TL_OK;
+}
+
+#define MAXPOOL_Q(name, T)                                                                         \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                                             \
+    (void)ctx;                                                                                     \
+    const pool_state *p = node->state;                                                             \
+    const T *in = node->in[0]->data;                                                               \
+    T *out = node->out[0]->data;                                                                   \
+    const int C = p->c;                                                                            \
+    const T lo = (T)p->qlo, hi = (T)p->qhi;                                                        \
+    for (int b = 0; b < p->n; b++)                                                                 \
+      for (int oy = 0; oy < p->oh; oy++)                                                           \
+        for (int ox = 0; ox < p->ow; ox++) {                                                       \
+          int y0, y1, x0, x1;                                                                      \
+          window(p, oy, ox, &y0, &y1, &x0, &x1);                                                   \
+          T *restrict o = out + (((size_t)b * p->oh + oy) * p->ow + ox) * C;                       \
+          for (int c = 0; c < C; c++) o[c] = lo;                                                   \
+          for (int y = y0; y < y1; y++)                                                            \
+            for (int x = x0; x < x1; x++) {                                                        \
+              const T *restrict s = in + (((size_t)b * p->ih + y) * p->iw + x) * C;                \
+              for (int c = 0; c < C; c++) o[c] = s[c] > o[c] ? s[c] : o[c];                        \
+            }                                                                                      \
+          for (int c = 0; c < C; c++) o[c] = o[c] > hi ? hi : o[c];                                \
+        }                                                                                          \
+    return TL_OK;                                                                                  \
+  }
+/* Starting from the activation's low bound equals TFLite's max-then-clamp (max(lo, max(x))). */
+MAXPOOL_Q(maxpool_eval_s8, int8_t)
+MAXPOOL_Q(maxpool_eval_u8, uint8_t)
+MAXPOOL_Q(maxpool_eval_s16, int16_t)
+
+static tl_status avgpool_eval_f32(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const pool_state *p = node->state;
+  const float *in = node->in[0]->data;
+  float *out = node->out[0]->data;
+  const int C = p->c;
+  const float lo = p->lo, hi = p->hi;
+  for (int b = 0; b < p->n; b++)
+    for (int oy = 0; oy < p->oh; oy++)
+      for (int ox = 0; ox < p->ow; ox++) {
+        int y0, y1, x0, x1;
+        window(p, oy, ox, &y0, &y1, &x0, &x1);
+        float *restrict o = out + (((size_t)b * p->oh + oy) * p->ow + ox) * C;
+        for (int c = 0; c < C; c++) o[c] = 0.f;
+        for (int y = y0; y < y1; y++)
+          for (int x = x0; x < x1; x++) {
+            const float *restrict s = in + (((size_t)b * p->ih + y) * p->iw + x) * C;
+            for (int c = 0; c < C; c++) o[c] += s[c];
+          }
+        /* A window entirely in the padding cannot happen with TFLite's padding rule; guard anyway. */
+        const int count = (y1 - y0) * (x1 - x0);
+        const float cnt = count > 0 ? (float)count : 1.f;
+        for (int c = 0; c < C; c++) {
+          float v = o[c] / cnt;
+          o[c] = v < lo ? lo : (v > hi ? hi : v);
+        }
+      }
+  return TL_OK;
+}
+
+/* avgpool_eval_s8 / _u8 / _s16: integer kernels go here. */
+
+/* Shared by both pools: checks, output shape, state. */
+static tl_status pool_prepare(tl_kctx *ctx, tl_node *node, void **state_out) {
+  tl_status s = kc_io(ctx, node, 1, 1, 1);
+  if (s) return s;
+  const tl_tensor *in = node->in[0];
+  tl_tensor *out = node->out[0];
+  if (in->ndim != 4) return tl_kfail(ctx, node, "input must be 4-D NHWC, got rank %d", (int)in->ndim);
+  if (in->type != out->type) return tl_kfail(ctx, node, "input and output types differ");
+  const tl_fb_table *o = kc_opts(node);
+  pool_state *p = tl_kpersist(ctx, sizeof *p);
+  if (!p) return TL_ERR_NOMEM;
+  int padding = tl_fb_i8(o, TL_SCH_OPT_POOL_PADDING, 0);
+  p->sw = tl_fb_i32(o, TL_SCH_OPT_POOL_STRIDE_W, 0);
+  p->sh = tl_fb_i32(o, TL_SCH_OPT_POOL_STRIDE_H, 0);
+  p->fw = tl_fb_i32(o, TL_SCH_OPT_POOL_FILTER_W, 0);
+  p->fh = tl_fb_i32(o, TL_SCH_OPT_POOL_FILTER_H, 0);
+  int act = tl_fb_i8(o, TL_SCH_OPT_POOL_ACTIVATION, 0);
+  if (!kc_act_is_clamp(act)) return tl_kunsupported(ctx, node, "fused activation %d", act);
+  if (p->sw < 1 || p->sh < 1 || p->fw < 1 || p->fh < 1)
+    return tl_kfail(ctx, node, "strides (%d, %d) and filter (%d, %d) must be >= 1", (int)p->sh, (int)p->sw,
+                    (int)p->fh, (int)p->fw);
+  p->n = in->dims[0];
+  p->ih = in->dims[1];
+  p->iw = in->dims[2];
+  p->c = in->dims[3];
+  int oh, ow, off;
+  if (!tl_conv_out_size(padding, p->ih, p->fh, p->sh, 1, &oh, &p->ph, &off) ||
+      !tl_conv_out_size(padding, p->iw, p->fw, p->sw, 1, &ow, &p->pw, &off))
+    return tl_kfail(ctx, node, "bad padding/filter/stride for input %dx%d", (int)p->ih, (int)p->iw);
+  p->oh = oh;
+  p->ow = ow;
+  int32_t od[4] = {p->n, oh, ow, p->c};
+  if ((s = tl_kset_shape(ctx, node, out, 4, od))) return s;
+  tl_act_range_f32(act, &p->lo, &p->hi);
+  int32_t qmin = 0, qmax = 0;
+  switch (in->type) {
+    case TL_INT8: qmin = -128, qmax = 127; break;
+    case TL_UINT8: qmin = 0, qmax = 255; break;
+    case TL_INT16: qmin = -32768, qmax = 32767; break;
+    default: break;
+  }
+  if (qmax) {
+    if (out->scale <= 0.f) return tl_kfail(ctx, node, "quantized output needs a positive scale");
+    tl_act_range_q(act, out->scale, out->zero_point, qmin, qmax, &p->qlo, &p->qhi);
+  }
+  node->state = p;
+  *state_out = p;
+  return TL_OK;
+}
+
+tl_status tl_prep_max_pool2d(tl_kctx *ctx, tl_node *node) {
+  void *st;
+  tl_status s = pool_prepare(ctx, node, &st);
+  if (s) return s;
+  const tl_tensor *in = node->in[0], *out = node->out[0];
+  if (in->type != TL_FLOAT32 && (in->scale != out->scale || in->zero_point != out->zero_point))
+    return tl_kfail(ctx, node, "quantized max pool needs the same scale and zero point in and out");
+  switch (in->type) {
+    case TL_FLOAT32: node->eval = maxpool_eval_f32; return TL_OK;
+    case TL_INT8: node->eval = maxpool_eval_s8; return TL_OK;
+    case TL_UINT8: node->eval = maxpool_eval_u8; return TL_OK;
+    case TL_INT16: node->eval = maxpool_eval_s16; return TL_OK;
+    default: return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
+  }
+}
+
+tl_status tl_prep_average_pool2d(tl_kctx *ctx, tl_node *node) {
+  void *st;
+  tl_status s = pool_prepare(ctx, node, &st);
+  if (s) return s;
+  switch (node->in[0]->type) {
+    case TL_FLOAT32: node->eval = avgpool_eval_f32; return TL_OK;
+    default: return tl_kunsupported(ctx, node, "type %s (integer average pool not written yet)",
+                                    tl_type_name(node->in[0]->type));
+  }
+}

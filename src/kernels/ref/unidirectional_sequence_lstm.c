@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * UNIDIRECTIONAL_SEQUENCE_LSTM, float: TFLite's LstmStepFloat per time step, with optional CIFG
+ * (no input gate), peepholes, layer normalisation, projection, cell/projection clipping, batch- or
+ * time-major input. Gate pre-activations accumulate bias + Wx + Rh in that order (each dot product
+ * summed on its own, as TFLite's MatrixBatchVectorMultiplyAccumulate). The states live in the
+ * variable tensors (inputs 18 and 19) and persist across invokes. The integer kernel (lstm_eval_s8)
+ * goes next to lstm_eval_f32. */
+#include <math.h>
+
+#include "kcommon.h"
+
+enum {
+  IN_X = 0, W_I = 1, W_F, W_C, W_O, R_I = 5, R_F, R_C, R_O, P_I = 9, P_F, P_O, B_I = 12, B_F, B_C, B_O,
+  PROJ_W = 16, PROJ_B = 17, H_STATE = 18, C_STATE = 19, LN_I = 20, LN_F, LN_C, LN_O
+};
+
+typedef struct {
+  int n_batch, n_time, n_input, n_cell, n_output;
+  int time_major, cifg, peephole, layer_norm, act;
+  float cell_clip, proj_clip;
+} lstm_state;
+
+static inline float sigmoidf(float x) { return 1.f / (1.f + expf(-x)); }
+
+static inline float act_f(int act, float x) {
+  switch (act) {
+    case TL_ACT_RELU: return x < 0.f ? 0.f : x;
+    case TL_ACT_RELU6: return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
+    case TL_ACT_RELU_N1_TO_1: return x < -1.f ? -1.f : (x > 1.f ? 1.f : x);
+    case TL_ACT_TANH: return tanhf(x);
+    case 6 /* SIGMOID, as TFLite's ApplyActivationToVector allows */: return sigmoidf(x);
+    default: return x;
+  }
+}
+
+static const float *fdata(const tl_node *n, int i) {
+  return (i < n->n_in && n->in[i]) ? (const float *)n->in[i]->data : NULL;
+}
+
+/* out[r] += sum_k m[r][k] * v[k] for r < rows. */
+static void matvec_acc(const float *restrict m, int rows, int cols, const float *restrict v, float *restrict out) {
+  for (int r = 0; r < rows; r++) {
+    const float *restrict row = m + (size_t)r * cols;
+    float dot = 0.f;
+    for (int k = 0; k < cols; k++) dot += row[k] * v[k];
+    out[r] += dot;
+  }
+}
+
+/* TFLite's MeanStddevNormalization (epsilon 1e-8) then * coefficient + bias. */
+static void layer_norm(float *g, int n, const float *coef, const float *bias) {
+  float sum = 0.f, sq = 0.f;
+  for (int i = 0; i < n; i++) sum += g[i], sq += g[i] * g[i];
+  const float mean = sum / (float)n;
+  const float var = sq / (float)n - mean * mean;
+  const float inv = 1.f / sqrtf(var + 1e-8f);
+  for (int i = 0; i < n; i++) g[i] = (g[i] - mean) * inv * coef[i] + bias[i];
+}
+
+/* One time step for one batch row: x [n_input], h [n_output] and c [n_cell] updated in place, out
+ * receives h. scratch: 4 * n_cell floats. */
+static void step(const lstm_state *p, const tl_node *n, const float *x, float *h, float *c, float *out,
+                 float *scratch) {
+  const int nc = p->n_cell, ni = p->n_input, no = p->n_output;
+  float *gi = scratch, *gf = scratch + nc, *gc = scratch + 2 * nc, *go = scratch + 3 * nc;
+  float *gates[4] = {gi, gf, gc, go};
+  const int wi[4] = {W_I, W_F, W_C, W_O}, ri[4] = {R_I, R_F, R_C, R_O}, bi[4] = {B_I, B_F, B_C, B_O};
+  for (int g = p->cifg ? 1 : 0; g < 4; g++) {
+    float *a = gates[g];
+    const float *b = fdata(n, bi[g]);
+    for (int i = 0; i < nc; i++) a[i] = p->layer_norm ? 0.f : b[i];
+    matvec_acc(fdata(n, wi[g]), nc, ni, x, a);
+    matvec_acc(fdata(n, ri[g]), nc, no, h, a);
+  }
+  /* Input and forget gates (peepholes see the old cell state). */
+  if (!p->cifg) {
+    if (p->peephole) {
+      const float *w = fdata(n, P_I);
+      for (int i = 0; i < nc; i++) gi[i] += w[i] * c[i];
+    }
+    if (p->layer_norm) layer_norm(gi, nc, fdata(n, LN_I), fdata(n, B_I));
+    for (int i = 0; i < nc; i++) gi[i] = sigmoidf(gi[i]);
+  }
+  if (p->peephole) {
+    const float *w = fdata(n, P_F);
+    for (int i = 0; i < nc; i++) gf[i] += w[i] * c[i];
+  }
+  if (p->layer_norm) layer_norm(gf, nc, fdata(n, LN_F), fdata(n, B_F));
+  for (int i = 0; i < nc; i++) gf[i] = sigmoidf(gf[i]);
+  if (p->layer_norm) layer_norm(gc, nc, fdata(n, LN_C), fdata(n, B_C));
+  for (int i = 0; i < nc; i++) gc[i] = act_f(p->act, gc[i]);
+  /* New cell state: c = f*c + i*g (CIFG: i = 1 - f), then the optional clip. */
+  for (int i = 0; i < nc; i++) {
+    const float ig = p->cifg ? 1.f - gf[i] : gi[i];
+    float v = gf[i] * c[i] + ig * gc[i];
+    if (p->cell_clip > 0.f) v = v > p->cell_clip ? p->cell_clip : (v < -p->cell_clip ? -p->cell_clip : v);
+    c[i] = v;
+  }
+  /* Output gate (peephole sees the new cell state), then h = o * act(c). */
+  if (p->peephole) {
+    const float *w = fdata(n, P_O);
+    for (int i = 0; i < nc; i++) go[i] += w[i] * c[i];
+  }
+  if (p->layer_norm) layer_norm(go, nc, fdata(n, LN_O), fdata(n, B_O));
+  for (int i = 0; i < nc; i++) go[i] = sigmoidf(go[i]) * act_f(p->act, c[i]);
+  const float *pw = fdata(n, PROJ_W);
+  if (pw) {
+    const float *pb = fdata(n, PROJ_B);
+    for (int o = 0; o < no; o++) h[o] = pb ? pb[o] : 0.f;
+    matvec_acc(pw, no, nc, go, h);
+    if (p->proj_clip > 0.f)
+      for (int o = 0; o < no; o++) h[o] = h[o] > p->proj_clip ? p->proj_clip : (h[o] < -p->proj_clip ? -p->proj_clip : h[o]);
+  } else {
+    for (int o = 0; o < no; o++) h[o] = go[o];
+  }
+  memcpy(out, h, sizeof(float) * (size_t)no);
+}
+
+static tl_status lstm_eval_f32(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const lstm_state *p = node->state;
+  const float *x = node->in[IN_X]->data;
+  float *h = node->in[H_STATE]->data, *c = node->in[C_STATE]->data;
+  float *out = node->out[0]->data;
+  float *scratch = node->scratch;
+  const int B = p->n_batch, T = p->n_time, ni = p->n_input, no = p->n_output, nc = p->n_cell;
+  for (int t = 0; t < T; t++)
+    for (int b = 0; b < B; b++) {
+      const size_t row = p->time_major ? (size_t)t * B + b : (size_t)b * T + t;
+      step(p, node, x + row * ni, h + (size_t)b * no, c + (size_t)b * nc, out + row * no, scratch);
+    }
+  return TL_OK;
+}
+
+/* lstm_eval_s8: integer kernel goes here. */
+
+/* Checks that optional input i is absent, or a float32 tensor of the given shape. */
+static tl_status check_t(tl_kctx *ctx, tl_node *node, int i, int required, int d0, int d1) {
+  const tl_tensor *t = i < node->n_in ? node->in[i] : NULL;
+  if (!t) return required ? tl_kfail(ctx, node, "input %d is required", i) : TL_OK;
+  if (t->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "input %d has type %s", i, tl_type_name(t->type));
+  const int nd = d1 < 0 ? 1 : 2;
+  if (t->ndim != nd || t->dims[0] != d0 || (nd == 2 && t->dims[1] != d1))
+    return tl_kfail(ctx, node, "input %d has the wrong shape", i);
+  return TL_OK;
+}
+
+static int present(const tl_node *n, int i) { return i < n->n_in && n->in[i] != NULL; }
+
+tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
+  if (node->n_in != 20 && node->n_in != 24) return tl_kfail(ctx, node, "expected 20 or 24 inputs, got %d", (int)node->n_in);
+  if (node->n_out != 1 || !node->out[0]) return tl_kfail(ctx, node, "expected 1 output");
+  const tl_tensor *x = node->in[IN_X];
+  tl_tensor *out = node->out[0];
+  if (!x) return tl_kfail(ctx, node, "input is missing");
+  if (x->type != TL_FLOAT32 || out->type != TL_FLOAT32)
+    return tl_kunsupported(ctx, node, "type %s (only the float kernel is written)", tl_type_name(x->type));
+  for (int i = W_I; i <= B_O; i++)
+    if (present(node, i) && node->in[i]->type != TL_FLOAT32)
+      return tl_kunsupported(ctx, node, "hybrid LSTM (input %d is %s)", i, tl_type_name(node->in[i]->type));
+  if (x->ndim != 3) return tl_kfail(ctx, node, "input must be 3-D");
+  const tl_fb_table *o = kc_opts(node);
+  lstm_state *p = tl_kpersist(ctx, sizeof *p);
+  if (!p) return TL_ERR_NOMEM;
+  p->act = tl_fb_i8(o, 0, 0);
+  p->cell_clip = tl_fb_f32(o, 1, 0.f);
+  p->proj_clip = tl_fb_f32(o, 2, 0.f);
+  p->time_major = tl_fb_u8(o, 3, 0) != 0;
+  if (tl_fb_u8(o, 5, 0)) return tl_kunsupported(ctx, node, "diagonal recurrent tensors");
+  if (p->act < 0 || p->act > 6 || p->act == TL_ACT_SIGN_BIT) return tl_kunsupported(ctx, node, "activation %d", p->act);
+  if (!(p->cell_clip >= 0.f) || !(p->proj_clip >= 0.f)) return tl_kfail(ctx, node, "negative or NaN clip");
+  p->n_time = x->dims[p->time_major ? 0 : 1];
+  p->n_batch = x->dims[p->time_major ? 1 : 0];
+  p->n_input = x->dims[2];
+  if (!present(node, W_O) || node->in[W_O]->ndim != 2) return tl_kfail(ctx, node, "input_to_output_weights missing or not 2-D");
+  if (!present(node, R_O) || node->in[R_O]->ndim != 2) return tl_kfail(ctx, node, "recurrent_to_output_weights missing or not 2-D");
+  p->n_cell = node->in[W_O]->dims[0];
+  p->n_output = node->in[R_O]->dims[1];
+  const int nc = p->n_cell, ni = p->n_input, no = p->n_output;
+  if (nc < 1 || no < 1) return tl_kfail(ctx, node, "empty cell or output");
+  p->cifg = !present(node, W_I);
+  tl_status s;
+  const int need_i = !p->cifg;
+  if ((s = check_t(ctx, node, W_I, need_i, nc, ni)) || (s = check_t(ctx, node, W_F, 1, nc, ni)) ||
+      (s = check_t(ctx, node, W_C, 1, nc, ni)) || (s = check_t(ctx, node, W_O, 1, nc, ni)) ||
+      (s = check_t(ctx, node, R_I, need_i, nc, no)) || (s = check_t(ctx, node, R_F, 1, nc, no)) ||
+      (s = check_t(ctx, node, R_C, 1, nc, no)) || (s = check_t(ctx, node, R_O, 1, nc, no)) ||
+      (s = check_t(ctx, node, B_I, need_i, nc, -1)) || (s = check_t(ctx, node, B_F, 1, nc, -1)) ||
+      (s = check_t(ctx, node, B_C, 1, nc, -1)) || (s = check_t(ctx, node, B_O, 1, nc, -1)))
+    return s;
+  if (p->cifg && (present(node, R_I) || present(node, B_I) || present(node, P_I)))
+    return tl_kfail(ctx, node, "CIFG LSTM with input-gate tensors");
+  p->peephole = present(node, P_F) || present(node, P_O) || present(node, P_I);
+  if (p->peephole && ((s = check_t(ctx, node, P_I, need_i, nc, -1)) || (s = check_t(ctx, node, P_F, 1, nc, -1)) ||
+                      (s = check_t(ctx, node, P_O, 1, nc, -1))))
+    return s;
+  if ((s = check_t(ctx, node, PROJ_W, 0, no, nc))) return s;
+  if (present(node, PROJ_B)) {
+    if (!present(node, PROJ_W)) return tl_kfail(ctx, node, "projection bias without projection weights");
+    if ((s = check_t(ctx, node, PROJ_B, 1, no, -1))) return s;
+  }
+  if (!present(node, PROJ_W) && no != nc) return tl_kfail(ctx, node, "output size %d != cell size %d without projection", no, nc);
+  p->layer_norm = node->n_in == 24 && (present(node, LN_F) || present(node, LN_C) || present(node, LN_O) || present(node, LN_I));
+  if (p->layer_norm && ((s = check_t(ctx, node, LN_I, need_i, nc, -1)) || (s = check_t(ctx, node, LN_F, 1, nc, -1)) ||
+                        (s = check_t(ctx, node, LN_C, 1, nc, -1)) || (s = check_t(ctx, node, LN_O, 1, nc, -1))))
+    return s;
+  const tl_tensor *hs = node->in[H_STATE], *cs = node->in[C_STATE];
+  if (!hs || !cs) return tl_kfail(ctx, node, "state tensors are required");
+  if (hs->type != TL_FLOAT32 || cs->type != TL_FLOAT32) return tl_kfail(ctx, node, "state tensors must be float32");
+  if (!hs->is_variable || !cs->is_variable) return tl_kfail(ctx, node, "state tensors must be variables");
+  if (tl_numel(hs) != (int64_t)p->n_batch * no || tl_numel(cs) != (int64_t)p->n_batch * nc)
+    return tl_kfail(ctx, node, "state tensors have the wrong size");
+  int32_t od[3] = {x->dims[0], x->dims[1], no};
+  if ((s = tl_kset_shape(ctx, node, out, 3, od))) return s;
+  if ((s = tl_kscratch(ctx, node, sizeof(float) * 4 * (size_t)nc))) return s;
+  node->state = p;
+  node->eval = lstm_eval_f32;
+  return TL_OK;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Hostile input for the reader and interpreter: truncated files, random bytes, bit-flipped corpus
+ * models and a wrong identifier must give a clear error (or run safely), never a crash, a hang or an
+ * out-of-bounds access. Run under ASan+UBSan in CI. */
+#include <stdint.h>
+
+#include "test.h"
+#include "tinylite.h"
+
+static unsigned char *read_all(const char *path, size_t *n) {
+  *n = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long sz = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = malloc((size_t)sz + 1);
+  *n = b ? fread(b, 1, (size_t)sz, f) : 0;
+  fclose(f);
+  return b;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(void) {
+  rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
+  return (uint32_t)(rng_state >> 11);
+}
+
+/* Loads bytes; if they load, allocates in a bounded arena and invokes on zeroed inputs. Returns the
+ * load status. An error must come with a message. */
+static tl_status try_model(const unsigned char *bytes, size_t n, int *ran) {
+  static unsigned char arena[16 << 20] __attribute__((aligned(16)));
+  char err[512] = "";
+  tl_model *m;
+  /* A private, exactly-sized copy so ASan sees any read past the end. */
+  unsigned char *copy = malloc(n ? n : 1);
+  memcpy(copy, bytes, n);
+  tl_status st = tl_model_from_memory(copy, n, &m, err, sizeof err);
+  if (st) {
+    if (!err[0]) {
+      fprintf(stderr, "  load failed with no message (status %d)\n", st);
+      tl_test_failed_now = 1;
+    }
+    free(copy);
+    return st;
+  }
+  tl_interp_options o = {1, arena, sizeof arena};
+  tl_interp *ip;
+  if (tl_interp_new(m, &o, &ip) == TL_OK) {
+    if (tl_interp_allocate(ip) == TL_OK) {
+      for (int i = 0; i < tl_interp_input_count(ip); i++) {
+        tl_tensor *t = tl_interp_input(ip, i);
+        if (tl_tensor_data(t)) memset(tl_tensor_data(t), 0, tl_tensor_bytes(t));
+      }
+      tl_interp_invoke(ip);
+      *ran += 1;
+    } else if (!tl_interp_errmsg(ip)[0]) {
+      fprintf(stderr, "  allocate failed with no message\n");
+      tl_test_failed_now = 1;
+    }
+    tl_interp_free(ip);
+  }
+  tl_model_close(m);
+  free(copy);
+  return TL_OK;
+}
+
+static const char *small_models[] = {
+    "hello_world_float-float-tensorflow.tflite", "hello_world_int8-int8-tensorflow.tflite",
+    "add_model_quant8-int8-tensorflow.tflite",   "mnist-cnn-dynrange-vitoriamb.tflite",
+    "seanet-conv0-16x8-tensorflow.tflite",       "mnist-cnn-float-edgeaiwithrtt.tflite",
+    "har-pruned-resourcevars-float-mihirscsharma.tflite",
+};
+#define N_SMALL (int)(sizeof small_models / sizeof small_models[0])
+
+static unsigned char *load_corpus_model(const char *corpus, const char *name, size_t *n) {
+  char path[2048];
+  snprintf(path, sizeof path, "%s/models/%s", corpus, name);
+  return read_all(path, n);
+}
+
+TEST(empty_and_tiny_files) {
+  int ran = 0;
+  unsigned char zeros[64] = {0};
+  for (size_t n = 0; n <= sizeof zeros; n++) EXPECT(try_model(zeros, n, &ran) != TL_OK);
+  char err[256];
+  tl_model *m;
+  EXPECT(tl_model_from_memory(zeros, 4, &m, err, sizeof err) == TL_ERR_MODEL);
+  EXPECT_STR_CONTAINS(err, "too short");
+  EXPECT(tl_model_open("/nonexistent/model.tflite", &m, err, sizeof err) == TL_ERR_IO);
+  EXPECT_STR_CONTAINS(err, "/nonexistent/model.tflite");
+}
+
+TEST(random_bytes) {
+  int ran = 0;
+  unsigned char buf[4096];
+  for (int it = 0; it < 2000; it++) {
+    size_t n = rnd() % sizeof buf;
+    for (size_t i = 0; i < n; i++) buf[i] = (unsigned char)rnd();
+    if (it % 2 && n >= 8) memcpy(buf + 4, "TFL3", 4); /* get past the identifier check */
+    try_model(buf, n, &ran);
+  }
+}
+
+TEST(wrong_identifier) {
+  REQUIRE_SHARED(corpus, "TL_CORPUS_DIR", "../shared/tflite-corpus");
+  size_t n;
+  unsigned char *b = load_corpus_model(corpus, small_models[0], &n);
+  EXPECT(b != NULL);
+  if (!b) return;
+  memcpy(b + 4, "TFL2", 4);
+  char err[256];
+  tl_model *m;
+  EXPECT(tl_model_from_memory(b, n, &m, err, sizeof err) == TL_ERR_MODEL);
+  EXPECT_STR_CONTAINS(err, "identifier");
+  free(b);
+}
+
+TEST(truncated_corpus_files) {
+  REQUIRE_SHARED(corpus, "TL_CORPUS_DIR", "../shared/tflite-corpus");
+  for (int k = 0; k < N_SMALL; k++) {
+    size_t n;
+    unsigned char *b = load_corpus_model(corpus, small_models[k], &n);
+    EXPECT(b != NULL);
+    if (!b) continue;
+    int ran = 0;
+    EXPECT(try_model(b, n, &ran) == TL_OK); /* the intact file loads */
+    /* Every prefix up to 512 bytes, then a spread of cut points through the file. */
+    for (size_t cut = 0; cut < n; cut += cut < 512 ? 1 : 1 + n / 300) {
+      tl_status st = try_model(b, cut, &ran);
+      (void)st;
+    }
+    free(b);
+  }
+}
+
+TEST(bit_flipped_corpus_files) {
+  REQUIRE_SHARED(corpus, "TL_CORPUS_DIR", "../shared/tflite-corpus");
+  int loaded = 0, rejected = 0, ran = 0;
+  for (int k = 0; k < N_SMALL; k++) {
+    size_t n;
+    unsigned char *b = load_corpus_model(corpus, small_models[k], &n);
+    EXPECT(b != NULL);
+    if (!b) continue;
+    unsigned char *mut = malloc(n);
+    for (int it = 0; it < 400; it++) {
+      memcpy(mut, b, n);
+      int flips = 1 + (int)(rnd() % 4);
+      /* Flip bits mostly in the FlatBuffer's metadata (its tables sit before and after the weights). */
+      for (int f = 0; f < flips; f++) mut[rnd() % n] ^= (unsigned char)(1u << (rnd() % 8));
+      if (try_model(mut, n, &ran) == TL_OK) loaded++;
+      else rejected++;
+    }
+    free(mut);
+    free(b);
+  }
+  printf("  bit flips: %d loaded (%d ran), %d rejected with a message\n", loaded, ran, rejected);
+}
+
+TEST_MAIN(T(empty_and_tiny_files), T(random_bytes), T(wrong_identifier), T(truncated_corpus_files),
+          T(bit_flipped_corpus_files))
