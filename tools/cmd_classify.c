@@ -1,117 +1,143 @@
 /* SPDX-License-Identifier: Apache-2.0
- * tinylite classify: the digit in 28x28 grayscale PGM images (white digit on black, as MNIST). */
-#include <ctype.h>
+ * tinylite classify: the digit in PNG/PGM images of any size and polarity, through the same
+ * preprocessing (src/preprocess) and input encoding as the web app, so both give the same answer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "image_io.h"
+#include "preprocess/digit.h"
+#include "preprocess/digit_model.h"
 
-/* Parses a binary (P5) or ASCII (P2) PGM with maxval <= 255 into w*h bytes. */
-static uint8_t *read_pgm(const char *path, int *w, int *h, char *err, size_t errlen) {
-  size_t n;
-  uint8_t *buf = cli_read_file(path, &n, err, errlen), *img = NULL;
-  if (!buf) return NULL;
-  size_t p = 2;
-  long v[3];
-  if (n < 3 || buf[0] != 'P' || (buf[1] != '5' && buf[1] != '2')) {
-    snprintf(err, errlen, "%s: not a PGM image (P5/P2 header missing)", path);
-    goto done;
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: tinylite classify MODEL IMAGE... [--top K] [--json] [--raw] [--norm unit|raw|signed]\n"
+          "  IMAGE: PNG or PGM of any size, dark ink on light paper or the reverse. Each image is cropped\n"
+          "  to its ink, fitted to 20x20 and centred by mass in 28x28 (MNIST's convention); a blank or\n"
+          "  nearly blank image is reported as empty rather than guessed.\n"
+          "  --top K     also list the K most likely digits (1..10)\n"
+          "  --json      one JSON object per image: {\"file\":...,\"digit\":...,\"confidence\":...,\"top\":[...]}\n"
+          "              (an empty image has \"digit\":null and \"empty\":true)\n"
+          "  --raw       no preprocessing: 28x28 images already in MNIST's format (white on black)\n"
+          "  --norm      float input range: unit 0..1 (default), raw 0..255, signed -1..1\n"
+          "Exit status: 0 when every image was read and classified (empty ones included), 1 otherwise.\n");
+}
+
+/* Writes s as a JSON string literal. */
+static void json_str(const char *s) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') printf("\\%c", *p);
+    else if (*p < 0x20) printf("\\u%04x", *p);
+    else putchar(*p);
   }
-  for (int k = 0; k < 3; k++) {
-    while (p < n && (isspace(buf[p]) || buf[p] == '#')) {
-      if (buf[p] == '#')
-        while (p < n && buf[p] != '\n') p++;
-      else
-        p++;
-    }
-    if (p >= n || !isdigit(buf[p])) {
-      snprintf(err, errlen, "%s: corrupt PGM header", path);
-      goto done;
-    }
-    v[k] = 0;
-    while (p < n && isdigit(buf[p]) && v[k] < 100000) v[k] = v[k] * 10 + (buf[p++] - '0');
-  }
-  if (v[0] < 1 || v[1] < 1 || v[0] > 16384 || v[1] > 16384 || v[2] < 1 || v[2] > 255) {
-    snprintf(err, errlen, "%s: unsupported PGM size %ldx%ld or maxval %ld", path, v[0], v[1], v[2]);
-    goto done;
-  }
-  size_t count = (size_t)v[0] * (size_t)v[1];
-  img = malloc(count);
-  if (!img) goto done;
-  if (buf[1] == '5') {
-    p++; /* the single whitespace byte after maxval */
-    if (p > n || n - p < count) {
-      snprintf(err, errlen, "%s: truncated PGM data (%zu of %zu bytes)", path, p > n ? 0 : n - p, count);
-      free(img), img = NULL;
-      goto done;
-    }
-    for (size_t i = 0; i < count; i++) img[i] = (uint8_t)(buf[p + i] * 255 / v[2]);
-  } else {
-    for (size_t i = 0; i < count; i++) {
-      while (p < n && isspace(buf[p])) p++;
-      long x = 0;
-      if (p >= n || !isdigit(buf[p])) {
-        snprintf(err, errlen, "%s: truncated PGM data", path);
-        free(img), img = NULL;
-        goto done;
-      }
-      while (p < n && isdigit(buf[p]) && x <= 255) x = x * 10 + (buf[p++] - '0');
-      if (x > v[2]) x = v[2];
-      img[i] = (uint8_t)(x * 255 / v[2]);
-    }
-  }
-  *w = (int)v[0];
-  *h = (int)v[1];
-done:
-  free(buf);
-  return img;
+  putchar('"');
 }
 
 int cmd_classify(int argc, char **argv) {
   const char *path = NULL;
-  int first = 0, json = 0;
+  int first = 0, json = 0, raw = 0, top = 0;
+  tl_digit_norm norm = TL_DIGIT_NORM_UNIT;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--help")) {
-      printf("usage: tinylite classify MODEL IMAGE.pgm... [--json]\n");
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
       return 0;
-    } else if (!strcmp(argv[i], "--json")) json = 1;
-    else if (argv[i][0] == '-') return cli_error("classify", "unknown option '%s'", argv[i]);
-    else if (!path) path = argv[i];
+    } else if (!strcmp(a, "--json")) json = 1;
+    else if (!strcmp(a, "--raw")) raw = 1;
+    else if (!strcmp(a, "--top")) {
+      if (i + 1 >= argc || cli_int(argv[i + 1], &top) || top < 1 || top > 10)
+        return cli_error("classify", "--top needs a number from 1 to 10");
+      argv[i + 1] = NULL; /* consumed: not an image */
+      i++;
+    } else if (!strcmp(a, "--norm")) {
+      const char *v = i + 1 < argc ? argv[i + 1] : "";
+      if (!strcmp(v, "unit")) norm = TL_DIGIT_NORM_UNIT;
+      else if (!strcmp(v, "raw")) norm = TL_DIGIT_NORM_RAW;
+      else if (!strcmp(v, "signed")) norm = TL_DIGIT_NORM_SIGNED;
+      else return cli_error("classify", "bad --norm '%s' (unit, raw or signed)", v);
+      argv[i + 1] = NULL;
+      i++;
+    } else if (a[0] == '-' && a[1]) return cli_error("classify", "unknown option '%s' (see --help)", a);
+    else if (!path) path = a;
     else if (!first) first = i;
   }
-  if (!path || !first) return cli_error("classify", "usage: tinylite classify MODEL IMAGE...");
+  if (!path || !first) {
+    usage(stderr);
+    return 1;
+  }
   tl_model *m;
   tl_interp *ip;
   if (cli_load("classify", path, 1, &m, &ip)) return 1;
   int rc = 0;
   tl_tensor *in = tl_interp_input(ip, 0), *out = tl_interp_output(ip, 0);
   for (int i = first; i < argc; i++) {
-    if (argv[i][0] == '-') continue;
-    char err[600];
+    const char *file = argv[i];
+    if (!file || (file[0] == '-' && file[1])) continue;
+    char err[600] = "";
     int w, h;
-    uint8_t *img = read_pgm(argv[i], &w, &h, err, sizeof err);
-    if (!img) {
+    uint8_t *gray = tl_image_load(file, &w, &h, err, sizeof err);
+    if (!gray) {
       rc = cli_error("classify", "%s", err);
       continue;
     }
-    if (w != 28 || h != 28) {
-      rc = cli_error("classify", "%s: image is %dx%d; a 28x28 digit is expected", argv[i], w, h);
-      free(img);
+    float img[TL_DIGIT_PIXELS];
+    tl_digit_result r;
+    if (raw) {
+      if (w != TL_DIGIT_SIDE || h != TL_DIGIT_SIDE) {
+        rc = cli_error("classify", "%s: --raw needs a 28x28 image, this one is %dx%d", file, w, h);
+        free(gray);
+        continue;
+      }
+      for (int k = 0; k < TL_DIGIT_PIXELS; k++) img[k] = gray[k] / 255.f;
+      r = TL_DIGIT_OK;
+    } else {
+      r = tl_digit_prepare(gray, w, h, (size_t)w, NULL, img, NULL, NULL);
+    }
+    free(gray);
+    if (r == TL_DIGIT_EMPTY) {
+      if (json) {
+        printf("{\"file\":");
+        json_str(file);
+        printf(",\"digit\":null,\"confidence\":0,\"empty\":true,\"top\":[]}\n");
+      } else {
+        printf("%s: empty (draw a digit)\n", file);
+      }
       continue;
     }
-    if (cli_fill_images(in, img, 1, 28 * 28, NORM_UNIT, err, sizeof err) || tl_interp_invoke(ip)) {
-      rc = cli_error("classify", "%s: %s", argv[i], err[0] ? err : tl_interp_errmsg(ip));
-      free(img);
+    if (r != TL_DIGIT_OK) {
+      rc = cli_error("classify", "%s: cannot preprocess a %dx%d image", file, w, h);
       continue;
     }
-    free(img);
-    float s[1024];
-    int k = cli_scores(out, 0, s, 1024), best = 0;
-    for (int c = 1; c < k; c++)
-      if (s[c] > s[best]) best = c;
-    if (json) printf("{\"file\":\"%s\",\"digit\":%d,\"confidence\":%.6f}\n", argv[i], best, (double)s[best]);
-    else printf("%s: %d (confidence %.4f)\n", argv[i], best, (double)s[best]);
+    float probs[10];
+    int best = -1;
+    tl_status st = tl_digit_set_input(in, img, norm, err, sizeof err);
+    if (st == TL_OK) st = tl_interp_invoke(ip);
+    if (st == TL_OK) best = tl_digit_probabilities(out, probs);
+    if (st != TL_OK || best < 0) {
+      rc = cli_error("classify", "%s: %s", file,
+                     err[0] ? err : (st != TL_OK ? tl_interp_errmsg(ip) : "the model's output is not 10 classes"));
+      if (best < 0 && st == TL_OK) break; /* the same for every image */
+      continue;
+    }
+    int order[10], k = top ? top : 10;
+    tl_digit_top(probs, k, order);
+    if (json) {
+      printf("{\"file\":");
+      json_str(file);
+      printf(",\"digit\":%d,\"confidence\":%.6f,\"top\":[", best, (double)probs[best]);
+      for (int j = 0; j < k; j++)
+        printf("%s{\"digit\":%d,\"p\":%.6f}", j ? "," : "", order[j], (double)probs[order[j]]);
+      printf("]}\n");
+    } else {
+      printf("%s: %d (confidence %.4f)", file, best, (double)probs[best]);
+      if (top) {
+        printf("  top:");
+        for (int j = 0; j < top; j++) printf(" %d %.4f%s", order[j], (double)probs[order[j]], j + 1 < top ? "," : "");
+      }
+      printf("\n");
+    }
   }
   tl_interp_free(ip);
   tl_model_close(m);

@@ -60,7 +60,7 @@ int cmd_eval(int argc, char **argv) {
       rc = cli_error("eval", "%s", err);
       break;
     }
-    tl_interp_reset_variables(ip);
+    /* No reset between images: TensorFlow Lite keeps variable state (LSTM) across invokes. */
     double t0 = cli_now();
     if (tl_interp_invoke(ip)) {
       rc = cli_error("eval", "image %d: %s", i, tl_interp_errmsg(ip));

@@ -86,6 +86,7 @@ int cmd_info(int argc, char **argv) {
     for (int j = 0; j < no; j++) tl_model_signature_io(m, s, 1, j, &name, &t), printf(" out '%s'=t%d", name, t);
     putchar('\n');
   }
+  int counts[256] = {0}; /* over all subgraphs */
   for (int sg = 0; sg < mi.num_subgraphs; sg++) {
     const char *sname;
     int nt, nops, ni, no;
@@ -95,28 +96,27 @@ int cmd_info(int argc, char **argv) {
     for (int i = 0; i < ni; i++) print_tensor_line(m, sg, tl_model_io(m, sg, 0, i), full);
     printf("outputs:\n");
     for (int i = 0; i < no; i++) print_tensor_line(m, sg, tl_model_io(m, sg, 1, i), full);
-    int counts[256] = {0}, vers[256] = {0};
     printf("ops:\n");
     for (int j = 0; j < nops; j++) {
       int b, v, n_in, n_out;
       const int32_t *in, *out;
       tl_model_op(m, sg, j, &b, &v, &in, &n_in, &out, &n_out);
-      if (b >= 0 && b < 256) counts[b]++, vers[b] = v > vers[b] ? v : vers[b];
+      if (b >= 0 && b < 256) counts[b]++;
       printf("  %4d %s v%d in(", j, tl_op_name(b), v);
       for (int k = 0; k < n_in; k++) printf("%s%d", k ? "," : "", in[k]);
       printf(") out(");
       for (int k = 0; k < n_out; k++) printf("%s%d", k ? "," : "", out[k]);
       printf(")\n");
     }
-    printf("op counts:");
-    for (int b = 0; b < 256; b++)
-      if (counts[b]) printf(" %s=%d", tl_op_name(b), counts[b]);
-    putchar('\n');
     if (tensors) {
       printf("tensors:\n");
       for (int t = 0; t < nt; t++) print_tensor_line(m, sg, t, full);
     }
   }
+  printf("\nop counts:");
+  for (int b = 0; b < 256; b++)
+    if (counts[b]) printf(" %s=%d", tl_op_name(b), counts[b]);
+  putchar('\n');
   size_t const_total = 0;
   for (int b = 0; b < mi.num_buffers; b++) {
     size_t size;

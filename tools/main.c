@@ -17,7 +17,7 @@ static int usage(FILE *f) {
           "  info MODEL                      inputs, outputs, ops, tensors, buffers and planned arena\n"
           "  run MODEL --input F --output F  run on raw little-endian input tensor(s), write the outputs\n"
           "  eval MODEL --data DIR           accuracy on the MNIST test set (--json for scripts)\n"
-          "  classify MODEL IMAGE...         predict the digit in 28x28 PGM images\n"
+          "  classify MODEL IMAGE...         predict the digit in PNG/PGM images of any size\n"
 #ifdef TL_HAVE_TRAIN
           "  train [options]                 train the tutorial CNN on MNIST and export it\n"
 #endif

@@ -25,6 +25,10 @@
  *   TensorMap:             0 name(string) 1 tensor_index(uint)
  *   SignatureDef:          0 inputs[TensorMap] 1 outputs[TensorMap] 2 signature_key(string)
  *                          3 deprecated_tag (deprecated) 4 subgraph_index(uint)
+ *   SparsityParameters:    0 traversal_order[int] 1 block_map[int] 2 dim_metadata[DimensionMetadata]
+ *   DimensionMetadata:     0 format(byte) 1 dense_size(int) 2 array_segments_type(ubyte) 3 array_segments
+ *                          4 array_indices_type(ubyte) 5 array_indices
+ *   Int32Vector, Uint16Vector, Uint8Vector: 0 values ([int], [ushort], [ubyte]; the last two force_align 4)
  *   Options tables: see TL_SCH_OPT_* below (only those with typed helpers in the writer).
  */
 #ifndef TL_FORMAT_SCHEMA_IDS_H
@@ -102,7 +106,21 @@ enum {
   TL_SCH_SIGDEF_OUTPUTS = 1,
   TL_SCH_SIGDEF_SIGNATURE_KEY = 2,
   TL_SCH_SIGDEF_DEPRECATED_TAG = 3,
-  TL_SCH_SIGDEF_SUBGRAPH_INDEX = 4
+  TL_SCH_SIGDEF_SUBGRAPH_INDEX = 4,
+
+  /* SparsityParameters (Tensor.sparsity) */
+  TL_SCH_SPARSITY_TRAVERSAL_ORDER = 0, /* [int] */
+  TL_SCH_SPARSITY_BLOCK_MAP = 1,       /* [int] */
+  TL_SCH_SPARSITY_DIM_METADATA = 2,    /* [DimensionMetadata] */
+  /* DimensionMetadata */
+  TL_SCH_DIMMETA_FORMAT = 0, /* DimensionType: 0 DENSE, 1 SPARSE_CSR */
+  TL_SCH_DIMMETA_DENSE_SIZE = 1,
+  TL_SCH_DIMMETA_ARRAY_SEGMENTS_TYPE = 2, /* SparseIndexVector: 1 Int32Vector, 2 Uint16Vector, 3 Uint8Vector */
+  TL_SCH_DIMMETA_ARRAY_SEGMENTS = 3,
+  TL_SCH_DIMMETA_ARRAY_INDICES_TYPE = 4,
+  TL_SCH_DIMMETA_ARRAY_INDICES = 5,
+  /* Int32Vector / Uint16Vector (force_align 4) / Uint8Vector (force_align 4) */
+  TL_SCH_INDEXVEC_VALUES = 0
 };
 
 /* ---- options tables' field ids -------------------------------------------------------------- */
@@ -181,6 +199,10 @@ enum {
   TL_TFL_UINT16 = 16,
   TL_TFL_INT4 = 17
 };
+
+/* ---- enum DimensionType, union SparseIndexVector (sparse tensors) ---------------------------- */
+enum { TL_TFL_DIM_DENSE = 0, TL_TFL_DIM_SPARSE_CSR = 1 };
+enum { TL_TFL_SPARSE_INDEX_NONE = 0, TL_TFL_SPARSE_INDEX_I32 = 1, TL_TFL_SPARSE_INDEX_U16 = 2, TL_TFL_SPARSE_INDEX_U8 = 3 };
 
 /* ---- enum Padding / ActivationFunctionType / FullyConnectedOptionsWeightsFormat -------------- */
 enum { TL_TFL_PAD_SAME = 0, TL_TFL_PAD_VALID = 1 };

@@ -289,10 +289,24 @@ typedef struct {
 } wquant;
 
 typedef struct {
+  int format, seg_type, idx_type;
+  int32_t dense_size;
+  void *seg, *idx;
+  size_t n_seg, n_idx;
+} wdim;
+
+typedef struct {
+  int32_t *order, *block;
+  int n_order, n_block, n_dims;
+  wdim *dims;
+} wsparse;
+
+typedef struct {
   char *name;
   int type, ndim, buffer, is_var;
   int32_t *dims, *sig;
   wquant *q;
+  wsparse *sp;
 } wtensor;
 
 typedef struct {
@@ -416,6 +430,18 @@ static void free_wquant(wquant *q) {
   free(q->min);
   free(q->max);
   free(q);
+}
+
+static void free_sparse(wsparse *sp) {
+  if (!sp) return;
+  for (int i = 0; sp->dims && i < sp->n_dims; i++) {
+    free(sp->dims[i].seg);
+    free(sp->dims[i].idx);
+  }
+  free(sp->dims);
+  free(sp->order);
+  free(sp->block);
+  free(sp);
 }
 
 static void free_op(wop *o) {
@@ -625,6 +651,7 @@ void tl_tfl_builder_free(tl_tfl_builder *b) {
       free(g->t[i].dims);
       free(g->t[i].sig);
       free_wquant(g->t[i].q);
+      free_sparse(g->t[i].sp);
     }
     free(g->t);
     for (int i = 0; i < g->nops; i++) free_op(&g->ops[i]);
@@ -735,6 +762,58 @@ int tl_tfl_add_tensor(tl_tfl_builder *b, int subgraph, const char *name, int typ
     return fail(b, "out of memory");
   }
   return g->nt++;
+}
+
+int tl_tfl_add_const_tensor(tl_tfl_builder *b, int subgraph, const char *name, int type, int ndim, const int32_t *dims,
+                            const void *data, size_t nbytes, const tl_tfl_quant *q) {
+  int buf = tl_tfl_add_buffer(b, data, nbytes);
+  if (buf < 0) return -1;
+  return tl_tfl_add_tensor(b, subgraph, name, type, ndim, dims, NULL, buf, q, 0);
+}
+
+static size_t index_size(int type) {
+  return type == TL_TFL_SPARSE_INDEX_I32 ? 4 : type == TL_TFL_SPARSE_INDEX_U16 ? 2 : 1;
+}
+
+int tl_tfl_set_tensor_sparsity(tl_tfl_builder *b, int subgraph, int tensor, const tl_tfl_sparsity *sp) {
+  wsubgraph *g = get_sg(b, subgraph);
+  if (!g || tensor < 0 || tensor >= g->nt)
+    return fail(b, "set_tensor_sparsity: no tensor %d in subgraph %d", tensor, subgraph);
+  if (!sp || sp->n_traversal_order < 0 || sp->n_block_map < 0 || sp->n_dim_metadata < 0 ||
+      (sp->n_dim_metadata && !sp->dim_metadata))
+    return fail(b, "set_tensor_sparsity: bad sparsity description for tensor %d", tensor);
+  wsparse *w = calloc(1, sizeof *w);
+  if (!w) return fail(b, "out of memory");
+  int bad = dup_i32(&w->order, sp->traversal_order, sp->n_traversal_order) ||
+            dup_i32(&w->block, sp->block_map, sp->n_block_map);
+  w->n_order = sp->n_traversal_order;
+  w->n_block = sp->n_block_map;
+  w->dims = calloc((size_t)(sp->n_dim_metadata ? sp->n_dim_metadata : 1), sizeof *w->dims);
+  bad |= !w->dims;
+  for (int i = 0; !bad && i < sp->n_dim_metadata; i++) {
+    const tl_tfl_dim_metadata *d = &sp->dim_metadata[i];
+    wdim *o = &w->dims[w->n_dims++];
+    o->format = d->format;
+    o->dense_size = d->dense_size;
+    o->seg_type = d->segments_type;
+    o->idx_type = d->indices_type;
+    o->n_seg = d->n_segments;
+    o->n_idx = d->n_indices;
+    if (o->seg_type < 0 || o->seg_type > 3 || o->idx_type < 0 || o->idx_type > 3 ||
+        (o->n_seg && (!d->segments || !o->seg_type)) || (o->n_idx && (!d->indices || !o->idx_type))) {
+      free_sparse(w);
+      return fail(b, "set_tensor_sparsity: bad dimension metadata %d for tensor %d", i, tensor);
+    }
+    if (o->seg_type) bad |= !(o->seg = dup_mem(d->segments, o->n_seg * index_size(o->seg_type)));
+    if (o->idx_type) bad |= !(o->idx = dup_mem(d->indices, o->n_idx * index_size(o->idx_type)));
+  }
+  if (bad) {
+    free_sparse(w);
+    return fail(b, "out of memory or NULL arrays in sparsity of tensor %d", tensor);
+  }
+  free_sparse(g->t[tensor].sp);
+  g->t[tensor].sp = w;
+  return 0;
 }
 
 /* Index of the operator code (builtin or custom, version), added on first use. */
@@ -1061,7 +1140,7 @@ static int validate(tl_tfl_builder *b) {
       if (t->buffer >= b->nbufs)
         return fail(b, "subgraph %d tensor %d (%s): buffer %d of %d", s, i, nm, t->buffer, b->nbufs);
       size_t have = b->bufs[t->buffer].n, esz = type_size(t->type);
-      if (t->buffer > 0 && have > 0 && esz) {
+      if (t->buffer > 0 && have > 0 && esz && !t->sp) {
         uint64_t count = 1;
         for (int d = 0; d < t->ndim; d++) count *= (uint64_t)t->dims[d];
         if (count * esz != have)
@@ -1119,7 +1198,46 @@ static uint32_t ser_quant(fbb *f, const wquant *q) {
   return tb_end(f);
 }
 
+/* SparseIndexVector union member table {values}; u16/u8 vectors have force_align 4. */
+static uint32_t ser_index_vec(fbb *f, int type, const void *v, size_t n) {
+  uint32_t rv = fb_vec(f, v, n, index_size(type), 4);
+  tb_start(f);
+  tb_off(f, TL_SCH_INDEXVEC_VALUES, rv);
+  return tb_end(f);
+}
+
+static uint32_t ser_sparsity(fbb *f, const wsparse *sp) {
+  uint32_t *refs = calloc((size_t)(sp->n_dims ? sp->n_dims : 1), sizeof *refs);
+  if (!refs) {
+    fb_fail(f, "out of memory");
+    return 0;
+  }
+  for (int i = 0; i < sp->n_dims; i++) {
+    const wdim *d = &sp->dims[i];
+    uint32_t rs = d->seg_type ? ser_index_vec(f, d->seg_type, d->seg, d->n_seg) : 0;
+    uint32_t ri = d->idx_type ? ser_index_vec(f, d->idx_type, d->idx, d->n_idx) : 0;
+    tb_start(f);
+    if (d->dense_size) tb_i32(f, TL_SCH_DIMMETA_DENSE_SIZE, d->dense_size);
+    tb_off(f, TL_SCH_DIMMETA_ARRAY_SEGMENTS, rs);
+    tb_off(f, TL_SCH_DIMMETA_ARRAY_INDICES, ri);
+    if (d->format) tb_u8(f, TL_SCH_DIMMETA_FORMAT, (unsigned)d->format);
+    if (rs) tb_u8(f, TL_SCH_DIMMETA_ARRAY_SEGMENTS_TYPE, (unsigned)d->seg_type);
+    if (ri) tb_u8(f, TL_SCH_DIMMETA_ARRAY_INDICES_TYPE, (unsigned)d->idx_type);
+    refs[i] = tb_end(f);
+  }
+  uint32_t rdims = fb_vec_refs(f, refs, (size_t)sp->n_dims);
+  free(refs);
+  uint32_t rorder = ser_i32vec(f, sp->order, sp->n_order);
+  uint32_t rblock = sp->n_block ? ser_i32vec(f, sp->block, sp->n_block) : 0;
+  tb_start(f);
+  tb_off(f, TL_SCH_SPARSITY_TRAVERSAL_ORDER, rorder);
+  tb_off(f, TL_SCH_SPARSITY_BLOCK_MAP, rblock);
+  tb_off(f, TL_SCH_SPARSITY_DIM_METADATA, rdims);
+  return tb_end(f);
+}
+
 static uint32_t ser_tensor(fbb *f, const wtensor *t) {
+  uint32_t rsp = t->sp ? ser_sparsity(f, t->sp) : 0;
   uint32_t rname = ser_string(f, t->name);
   uint32_t rshape = ser_i32vec(f, t->dims, t->ndim);
   uint32_t rsig = t->sig ? ser_i32vec(f, t->sig, t->ndim) : 0;
@@ -1130,6 +1248,7 @@ static uint32_t ser_tensor(fbb *f, const wtensor *t) {
   tb_off(f, TL_SCH_TENSOR_NAME, rname);
   tb_off(f, TL_SCH_TENSOR_QUANTIZATION, rq);
   tb_off(f, TL_SCH_TENSOR_SHAPE_SIGNATURE, rsig);
+  tb_off(f, TL_SCH_TENSOR_SPARSITY, rsp);
   if (t->type) tb_u8(f, TL_SCH_TENSOR_TYPE, (unsigned)t->type);
   if (t->is_var) tb_u8(f, TL_SCH_TENSOR_IS_VARIABLE, 1);
   tb_u8(f, TL_SCH_TENSOR_HAS_RANK, 1); /* every tensor we write has a known rank */

@@ -15,7 +15,7 @@
  * operator codes (distinct (code, version, custom) in order of first use; deprecated_builtin_code =
  * min(code, 127) and builtin_code both written), subgraphs (tensors with has_rank = true, operators,
  * inputs, outputs, name), metadata, signature_defs. Fields equal to their schema default are omitted,
- * vtables are shared. Not supported: sparse tensors (SparsityParameters), variant_tensors, buffers
+ * vtables are shared. Not supported: variant_tensors, buffers
  * stored outside the FlatBuffer (> 2 GiB models), the deprecated Model.metadata_buffer.
  */
 #ifndef TL_FORMAT_TFLITE_WRITER_H
@@ -161,6 +161,38 @@ int tl_tfl_set_subgraph_name(tl_tfl_builder *b, int subgraph, const char *name);
  * shape and type when the model is finished. */
 int tl_tfl_add_tensor(tl_tfl_builder *b, int subgraph, const char *name, int type, int ndim, const int32_t *dims,
                       const int32_t *shape_signature, int buffer, const tl_tfl_quant *q, int is_variable);
+
+/* Convenience for constants: adds a buffer with a copy of data[0..nbytes) and a tensor that uses it
+ * (no shape_signature, not variable). Returns the tensor index, or -1. */
+int tl_tfl_add_const_tensor(tl_tfl_builder *b, int subgraph, const char *name, int type, int ndim, const int32_t *dims,
+                            const void *data, size_t nbytes, const tl_tfl_quant *q);
+
+/* Sparse tensors (SparsityParameters, read by DENSIFY and sparse kernels). One DimensionMetadata
+ * per traversed dimension: DENSE gives dense_size; SPARSE_CSR gives segments and indices, each with
+ * an element type TL_TFL_SPARSE_INDEX_I32/U16/U8 and n values in host order. */
+typedef struct {
+  int format; /* TL_TFL_DIM_DENSE or TL_TFL_DIM_SPARSE_CSR */
+  int32_t dense_size;
+  int segments_type; /* TL_TFL_SPARSE_INDEX_*, NONE for dense dimensions */
+  const void *segments;
+  size_t n_segments;
+  int indices_type;
+  const void *indices;
+  size_t n_indices;
+} tl_tfl_dim_metadata;
+
+typedef struct {
+  const int32_t *traversal_order;
+  int n_traversal_order;
+  const int32_t *block_map; /* NULL / 0 when not block-sparse */
+  int n_block_map;
+  const tl_tfl_dim_metadata *dim_metadata;
+  int n_dim_metadata;
+} tl_tfl_sparsity;
+
+/* Makes a tensor sparse (copies sp; replaces earlier sparsity). Its buffer then holds only the
+ * stored values, so the buffer-size check of tl_tfl_finish() is skipped for it. Returns 0 or -1. */
+int tl_tfl_set_tensor_sparsity(tl_tfl_builder *b, int subgraph, int tensor, const tl_tfl_sparsity *sp);
 
 /* Adds an operator at the end of a subgraph's execution order. builtin_code: TL_TFL_OP_* (any
  * BuiltinOperator value; 32 = CUSTOM is refused, use tl_tfl_add_custom_op), version >= 1. inputs may

@@ -29,48 +29,62 @@ void tl_f32_gemm_pack_b(int n, int k, const float *b, size_t ldb, float *packed)
   }
 }
 
-/* One MR x NR tile over kc steps of K. `first`: start from bias (or 0) instead of C; `last`: clamp.
+/* GCC's loop vectorizer turns the k loop of these microkernels into a shuffle-heavy vectorization
+ * across k (5x slower than vectorizing the NR loop, which its SLP pass does once the loop vectorizer
+ * is off for them). Clang needs no hint. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define UKERNEL_ATTR __attribute__((optimize("no-tree-loop-vectorize")))
+#else
+#define UKERNEL_ATTR
+#endif
+
+/* One MR x NR tile over kc steps of K: acc = (first ? bias : C) + A * panel, clamped when `last`.
  * mr/nr (<= MR/NR) say how much of the tile is real; missing A rows read the last real row (harmless,
  * never stored) so the inner loops keep constant trip counts. */
-static void ukernel(int kc, const float *a, size_t lda, const float *restrict b, float *c, size_t ldc, int mr, int nr,
-                    int first, int last, const float *bias, float lo, float hi) {
-  float acc[TL_GEMM_MR][TL_GEMM_NR];
-  const float *ap[TL_GEMM_MR];
-  for (int i = 0; i < TL_GEMM_MR; i++) ap[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
-  if (first) {
-    for (int i = 0; i < TL_GEMM_MR; i++)
-      for (int j = 0; j < TL_GEMM_NR; j++) acc[i][j] = (bias && j < nr) ? bias[j] : 0.f;
-  } else {
-    for (int i = 0; i < TL_GEMM_MR; i++)
-      for (int j = 0; j < TL_GEMM_NR; j++) acc[i][j] = (i < mr && j < nr) ? c[(size_t)i * ldc + j] : 0.f;
-  }
+UKERNEL_ATTR static void ukernel(int kc, const float *a, size_t lda, const float *restrict b, float *c, size_t ldc,
+                                 int mr, int nr, int first, int last, const float *bias, float lo, float hi) {
+  const float *restrict a0 = a, *restrict a1 = a + (size_t)(mr > 1 ? 1 : 0) * lda;
+  const float *restrict a2 = a + (size_t)(mr > 2 ? 2 : mr - 1) * lda, *restrict a3 = a + (size_t)(mr > 3 ? 3 : mr - 1) * lda;
+  float c0[TL_GEMM_NR], c1[TL_GEMM_NR], c2[TL_GEMM_NR], c3[TL_GEMM_NR];
+  /* Rows are spelled out (no array of row pointers) so the accumulators stay in registers. */
+#define TILE_INIT(ci, i)                                                                       \
+  for (int j = 0; j < TL_GEMM_NR; j++)                                                         \
+    ci[j] = (j >= nr || i >= mr) ? 0.f : first ? (bias ? bias[j] : 0.f) : c[(size_t)(i) * ldc + j];
+  TILE_INIT(c0, 0)
+  TILE_INIT(c1, 1)
+  TILE_INIT(c2, 2)
+  TILE_INIT(c3, 3)
+#undef TILE_INIT
   for (int k = 0; k < kc; k++) {
     const float *restrict bk = b + (size_t)k * TL_GEMM_NR;
-    for (int i = 0; i < TL_GEMM_MR; i++) {
-      const float av = ap[i][k];
-      for (int j = 0; j < TL_GEMM_NR; j++) acc[i][j] += av * bk[j];
+    const float x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
+    for (int j = 0; j < TL_GEMM_NR; j++) {
+      c0[j] += x0 * bk[j];
+      c1[j] += x1 * bk[j];
+      c2[j] += x2 * bk[j];
+      c3[j] += x3 * bk[j];
     }
   }
-  if (last) {
-    for (int i = 0; i < TL_GEMM_MR; i++)
-      for (int j = 0; j < TL_GEMM_NR; j++) {
-        float v = acc[i][j];
-        v = v < lo ? lo : v;
-        acc[i][j] = v > hi ? hi : v;
-      }
+#define TILE_STORE(ci, i)                                                                      \
+  if (i < mr) {                                                                                \
+    if (last)                                                                                  \
+      for (int j = 0; j < TL_GEMM_NR; j++) {                                                   \
+        float v = ci[j] < lo ? lo : ci[j];                                                     \
+        ci[j] = v > hi ? hi : v;                                                               \
+      }                                                                                        \
+    for (int j = 0; j < nr; j++) c[(size_t)(i) * ldc + j] = ci[j];                             \
   }
-  if (mr == TL_GEMM_MR && nr == TL_GEMM_NR) {
-    for (int i = 0; i < TL_GEMM_MR; i++) memcpy(c + (size_t)i * ldc, acc[i], sizeof acc[i]);
-  } else {
-    for (int i = 0; i < mr; i++)
-      for (int j = 0; j < nr; j++) c[(size_t)i * ldc + j] = acc[i][j];
-  }
+  TILE_STORE(c0, 0)
+  TILE_STORE(c1, 1)
+  TILE_STORE(c2, 2)
+  TILE_STORE(c3, 3)
+#undef TILE_STORE
 }
 
 /* The single-row case (GEMV: FULLY_CONNECTED with batch 1, the last row of a tile) without the wasted
  * rows of the full tile. */
-static void ukernel_1(int kc, const float *restrict a, const float *restrict b, float *c, int nr, int first, int last,
-                      const float *bias, float lo, float hi) {
+UKERNEL_ATTR static void ukernel_1(int kc, const float *restrict a, const float *restrict b, float *c, int nr,
+                                   int first, int last, const float *bias, float lo, float hi) {
   float acc[TL_GEMM_NR];
   for (int j = 0; j < TL_GEMM_NR; j++) acc[j] = j < nr ? (first ? (bias ? bias[j] : 0.f) : c[j]) : 0.f;
   for (int k = 0; k < kc; k++) {
@@ -88,6 +102,37 @@ static void ukernel_1(int kc, const float *restrict a, const float *restrict b, 
   }
 }
 
+/* GEMV over four panels at once: four independent accumulator chains hide the add latency that
+ * limits the single-panel loop. */
+UKERNEL_ATTR static void gemv_4panels(int K, const float *restrict a, const float *restrict b, float *c,
+                                      const float *bias, float lo, float hi) {
+  const size_t ps = (size_t)K * TL_GEMM_NR;
+  const float *restrict b0 = b, *restrict b1 = b + ps, *restrict b2 = b + 2 * ps, *restrict b3 = b + 3 * ps;
+  float c0[TL_GEMM_NR], c1[TL_GEMM_NR], c2[TL_GEMM_NR], c3[TL_GEMM_NR];
+  for (int j = 0; j < TL_GEMM_NR; j++) {
+    c0[j] = bias ? bias[j] : 0.f;
+    c1[j] = bias ? bias[TL_GEMM_NR + j] : 0.f;
+    c2[j] = bias ? bias[2 * TL_GEMM_NR + j] : 0.f;
+    c3[j] = bias ? bias[3 * TL_GEMM_NR + j] : 0.f;
+  }
+  for (int k = 0; k < K; k++) {
+    const float x = a[k];
+    const size_t o = (size_t)k * TL_GEMM_NR;
+    for (int j = 0; j < TL_GEMM_NR; j++) {
+      c0[j] += x * b0[o + j];
+      c1[j] += x * b1[o + j];
+      c2[j] += x * b2[o + j];
+      c3[j] += x * b3[o + j];
+    }
+  }
+  for (int j = 0; j < TL_GEMM_NR; j++) {
+    c[j] = c0[j] < lo ? lo : (c0[j] > hi ? hi : c0[j]);
+    c[TL_GEMM_NR + j] = c1[j] < lo ? lo : (c1[j] > hi ? hi : c1[j]);
+    c[2 * TL_GEMM_NR + j] = c2[j] < lo ? lo : (c2[j] > hi ? hi : c2[j]);
+    c[3 * TL_GEMM_NR + j] = c3[j] < lo ? lo : (c3[j] > hi ? hi : c3[j]);
+  }
+}
+
 void tl_f32_gemm(int M, int N, int K, const float *a, size_t lda, const float *bp, const float *bias, float lo,
                  float hi, float *c, size_t ldc) {
   if (M <= 0 || N <= 0) return;
@@ -98,6 +143,16 @@ void tl_f32_gemm(int M, int N, int K, const float *a, size_t lda, const float *b
         v = v < lo ? lo : v;
         c[(size_t)m * ldc + n] = v > hi ? hi : v;
       }
+    return;
+  }
+  if (M == 1) {
+    /* GEMV: whole groups of four panels, then the remaining panels one by one. */
+    int n0 = 0;
+    for (; n0 + 4 * TL_GEMM_NR <= N; n0 += 4 * TL_GEMM_NR)
+      gemv_4panels(K, a, bp + tl_f32_gemm_panel_offset(n0, K), c + n0, bias ? bias + n0 : NULL, lo, hi);
+    for (; n0 < N; n0 += TL_GEMM_NR)
+      ukernel_1(K, a, bp + tl_f32_gemm_panel_offset(n0, K), c + n0, N - n0 < TL_GEMM_NR ? N - n0 : TL_GEMM_NR, 1, 1,
+                bias ? bias + n0 : NULL, lo, hi);
     return;
   }
   for (int k0 = 0; k0 < K; k0 += KC) {

@@ -86,10 +86,26 @@ int tl_broadcast_shape(const tl_tensor *a, const tl_tensor *b, int *ndim, int32_
   return 1;
 }
 
+/* Op selection (TL_OPS_HEADER): a build may compile in only some ops, e.g. the WebAssembly app keeps
+ * its models' ops to stay small. The header defines TL_KEEP_<NAME> as 1 for each op kept; the others
+ * resolve to NULL ("not supported") and, unreferenced, are dropped by the linker. TL_IS_SET(X) is 1
+ * when X is defined as 1 and 0 when X is undefined (the preprocessor idiom of Linux's IS_ENABLED). */
+#ifdef TL_OPS_HEADER
+#include TL_OPS_HEADER
+#define TL_SET_PLACEHOLDER_1 0,
+#define TL_SECOND_ARG(ignored, val, ...) val
+#define TL_IS_SET3(arg_or_junk) TL_SECOND_ARG(arg_or_junk 1, 0, 0)
+#define TL_IS_SET2(val) TL_IS_SET3(TL_SET_PLACEHOLDER_##val)
+#define TL_IS_SET(x) TL_IS_SET2(x)
+#define TL_OP_KEPT(NAME, fn) (TL_IS_SET(TL_KEEP_##NAME) ? fn : NULL)
+#else
+#define TL_OP_KEPT(NAME, fn) fn
+#endif
+
 tl_prepare_fn tl_kernel_lookup(int builtin) {
   switch (builtin) {
 #define TL_OP(code, NAME, fn) \
-  case code: return fn;
+  case code: return TL_OP_KEPT(NAME, fn);
 #include "ops.def"
 #undef TL_OP
     default: return NULL;

@@ -430,6 +430,16 @@ static void bn_backward(tl_ws *ws, int l, int n)
     float *dx = L->need_dx ? layer_din(ws, l) : NULL;
     const size_t rows = (size_t)n * pix;
     double part[2 * 1024] = {0}, tot[2 * 1024];
+    if (!ws->train) {
+        /* inference-mode statistics are constants: y = gamma*(x-mean)*inv + beta */
+        for (size_t r = 0; r < rows; r++)
+            for (int c = 0; c < C; c++) {
+                ws->grads[L->b + c] += g[r * C + c];
+                ws->grads[L->w + c] += g[r * C + c] * xhat[r * C + c];
+                if (dx) dx[r * C + c] = g[r * C + c] * gamma[c] * inv[c];
+            }
+        return;
+    }
     for (int c = 0; c < 2 * C; c++) part[c] = 0.0;
     for (size_t r = 0; r < rows; r++)
         for (int c = 0; c < C; c++) {
@@ -454,6 +464,7 @@ static void bn_backward(tl_ws *ws, int l, int n)
 
 void tl_layer_forward(tl_ws *ws, int l, int n, int train)
 {
+    ws->train = train;
     switch (ws->net->layers[l].kind) {
     case TL_LAYER_RESHAPE:
     case TL_LAYER_FLATTEN: break; /* output aliases the input */

@@ -102,6 +102,7 @@ typedef struct tl_ws {
     tl_sync *sync;  /* may be NULL: single thread */
     /* randomness of this call: dropout masks depend on (seed, epoch, global sample index) */
     uint64_t seed, epoch, sample0;
+    int train;      /* mode of the last forward pass (backward of BN depends on it) */
 } tl_ws;
 
 tl_ws *tl_ws_new(tl_net *net, int nmax);

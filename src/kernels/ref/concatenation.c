@@ -2,6 +2,7 @@
  * CONCATENATION along one axis (negative allowed). A byte copy for any fixed-size dtype when no
  * requantization is needed (float, ints, and quantized inputs sharing the output's scale/zero point);
  * float applies the fused clamp activation afterwards. */
+#include "../quant_math.h"
 #include "kcommon.h"
 
 typedef struct {
@@ -20,7 +21,8 @@ static tl_status concat_eval_copy(tl_kctx *ctx, tl_node *node) {
     const tl_tensor *t = node->in[k];
     const size_t row = p->outer ? t->bytes / (size_t)p->outer : 0;
     const uint8_t *src = t->data;
-    for (int64_t o = 0; o < p->outer; o++) memcpy(out + (size_t)o * p->out_row + off, src + (size_t)o * row, row);
+    if (row)
+      for (int64_t o = 0; o < p->outer; o++) memcpy(out + (size_t)o * p->out_row + off, src + (size_t)o * row, row);
     off += row;
   }
   return TL_OK;
@@ -37,7 +39,41 @@ static tl_status concat_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-/* concat_eval_u8 with rescaling (uint8 inputs of different scales) goes here. */
+/* uint8 inputs whose scale/zero point differ from the output's (legacy uint8 models): TFLite's
+ * ConcatenationWithScaling requantizes them in float, round(q * s + b) + zp_out with s = s_in / s_out and
+ * b = -zp_in * s; inputs sharing the output's parameters are copied. */
+static tl_status concat_eval_u8(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const concat_state *p = node->state;
+  const tl_tensor *out_t = node->out[0];
+  uint8_t *out = out_t->data;
+  const float inverse_output_scale = 1.f / out_t->scale;
+  const int32_t zo = out_t->zero_point;
+  size_t off = 0;
+  for (int k = 0; k < node->n_in; k++) {
+    const tl_tensor *t = node->in[k];
+    const size_t row = p->outer ? t->bytes / (size_t)p->outer : 0;
+    const uint8_t *src = t->data;
+    const int same = t->zero_point == zo && t->scale == out_t->scale;
+    const float scale = t->scale * inverse_output_scale;
+    const float bias = (float)-t->zero_point * scale;
+    for (int64_t o = 0; o < p->outer; o++) {
+      uint8_t *restrict dst = out + (size_t)o * p->out_row + off;
+      const uint8_t *restrict in = src + (size_t)o * row;
+      if (same) {
+        memcpy(dst, in, row);
+        continue;
+      }
+      for (size_t j = 0; j < row; j++) {
+        const float v = (float)in[j] * scale + bias;
+        const int32_t q = tl_f2i32((double)tl_roundf(v)) + zo;
+        dst[j] = (uint8_t)(q < 0 ? 0 : (q > 255 ? 255 : q));
+      }
+    }
+    off += row;
+  }
+  return TL_OK;
+}
 
 tl_status tl_prep_concatenation(tl_kctx *ctx, tl_node *node) {
   if (node->n_in < 1) return tl_kfail(ctx, node, "needs at least one input");
@@ -56,6 +92,10 @@ tl_status tl_prep_concatenation(tl_kctx *ctx, tl_node *node) {
   for (int i = 0; i < rank; i++) dims[i] = in0->dims[i];
   int64_t sum = 0;
   const int quant = out->type == TL_INT8 || out->type == TL_UINT8 || out->type == TL_INT16;
+  int rescale = 0;
+  char msg[200];
+  if (quant && (out->qcount != 1 || !tl_check_quant(out, msg, sizeof msg)))
+    return tl_kfail(ctx, node, "output needs valid per-tensor quantization");
   for (int k = 0; k < node->n_in; k++) {
     const tl_tensor *t = node->in[k];
     if (t->type != out->type) return tl_kfail(ctx, node, "input %d type %s != output type %s", k,
@@ -64,8 +104,15 @@ tl_status tl_prep_concatenation(tl_kctx *ctx, tl_node *node) {
     for (int i = 0; i < rank; i++)
       if (i != axis && t->dims[i] != dims[i]) return tl_kfail(ctx, node, "input %d dim %d mismatch", k, i);
     sum += t->dims[axis];
-    if (quant && (t->scale != out->scale || t->zero_point != out->zero_point))
-      return tl_kunsupported(ctx, node, "quantized inputs with different scale/zero point than the output");
+    if (quant && (t->qcount != 1 || !tl_check_quant(t, msg, sizeof msg)))
+      return tl_kfail(ctx, node, "input %d needs valid per-tensor quantization", k);
+    if (quant && (t->scale != out->scale || t->zero_point != out->zero_point)) {
+      /* TFLite rescales only uint8; its int8/int16 kernels require identical parameters. */
+      if (out->type != TL_UINT8)
+        return tl_kunsupported(ctx, node, "%s input %d with a scale/zero point different from the output's",
+                               tl_type_name(out->type), k);
+      rescale = 1;
+    }
   }
   if (sum > INT32_MAX) return tl_kfail(ctx, node, "concatenated dim too large");
   dims[axis] = (int32_t)sum;
@@ -82,7 +129,7 @@ tl_status tl_prep_concatenation(tl_kctx *ctx, tl_node *node) {
   } else {
     if (act != TL_ACT_NONE && !quant) return tl_kunsupported(ctx, node, "fused activation on %s", tl_type_name(out->type));
     if (act != TL_ACT_NONE) return tl_kunsupported(ctx, node, "quantized concatenation with a fused activation");
-    node->eval = concat_eval_copy;
+    node->eval = rescale ? concat_eval_u8 : concat_eval_copy;
   }
   return TL_OK;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  * CONV_2D: float (im2col + packed GEMM), dynamic-range hybrid (int8 weights, float activations, as
  * TFLite's EvalHybrid / EvalHybridPerChannel), int8 per-channel, legacy uint8 and 16x8, all with
- * TFLite's padding rule, strides, dilations and grouped filters. Work is split over output rows. */
+ * TFLite's padding rule, strides, dilations and grouped filters. Work is split over output rows.
+ * int8/uint8 requantize like TFLite 2.9's optimized kernel on x86 (ruy GEMM, tl_mbqm_ruy), which is what
+ * its builtin CONV_2D runs; 16x8 uses the reference kernel's arithmetic, as TFLite does. */
 #include <string.h>
 
 #include "../gemm.h"

@@ -21,6 +21,12 @@ tl_status tl_conv_geom_init(tl_kctx *ctx, tl_node *n, tl_conv_geom *g, int paddi
       !tl_conv_out_size(padding, g->w, g->kw, sw, dw, &g->ow, &g->pw, &off))
     return tl_kfail(ctx, n, "filter %dx%d (dilation %dx%d) does not fit input %dx%d with VALID padding", g->kh, g->kw,
                     dh, dw, g->h, g->w);
+  /* Bound every window coordinate (o * stride - pad + k * dilation) so int arithmetic cannot overflow
+   * in the kernels, whatever strides and dilations a hostile model carries. */
+  const int64_t eh = (int64_t)(g->kh - 1) * dh + 1, ew = (int64_t)(g->kw - 1) * dw + 1;
+  if ((int64_t)(g->oh - 1) * sh + eh + g->h > INT32_MAX / 2 || (int64_t)(g->ow - 1) * sw + ew + g->w > INT32_MAX / 2)
+    return tl_kfail(ctx, n, "filter window %lldx%lld with strides %dx%d is too large", (long long)eh, (long long)ew, sh,
+                    sw);
   g->sh = sh, g->sw = sw, g->dh = dh, g->dw = dw;
   return TL_OK;
 }

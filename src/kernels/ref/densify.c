@@ -109,6 +109,7 @@ static void visit(walk *w, int l, int64_t prev) {
 static tl_status densify_eval(tl_kctx *ctx, tl_node *node) {
   const densify_state *p = node->state;
   tl_tensor *out = node->out[0];
+  if (!out->bytes) return TL_OK;
   memset(out->data, 0, out->bytes); /* zero is all-zero bytes for float32/float16/int8 */
   walk w;
   memset(&w, 0, sizeof w);

@@ -2,7 +2,8 @@
  * FULLY_CONNECTED: float (packed GEMM / GEMV), dynamic-range hybrid exactly as TFLite's EvalHybridDense
  * (per-row symmetric or asymmetric input quantization, int32 dot products, float rescale with the
  * per-tensor or per-channel weight scales, float bias, any fused activation), int8 (per-tensor or
- * per-channel weights), legacy uint8 and 16x8. Inputs of any rank: batch = numel / in_features. */
+ * per-channel weights), legacy uint8 and 16x8. Inputs of any rank: batch = numel / in_features.
+ * int8/uint8 requantize as TFLite 2.9's optimized kernel does on x86 (ruy GEMM, tl_mbqm_ruy). */
 #include <string.h>
 
 #include "../gemm.h"
@@ -311,8 +312,9 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
     s->by_rows = 0;
     int64_t work = s->batch * s->k; /* per column */
     int64_t cols = (1 << 15) / (work > 0 ? work : 1);
-    cols = (cols + TL_GEMM_NR - 1) / TL_GEMM_NR * TL_GEMM_NR;
-    s->job_size = cols < TL_GEMM_NR ? TL_GEMM_NR : cols;
+    /* whole groups of four panels: the GEMV kernel's widest case */
+    cols = (cols + 4 * TL_GEMM_NR - 1) / (4 * TL_GEMM_NR) * (4 * TL_GEMM_NR);
+    s->job_size = cols;
     s->jobs = (s->units + s->job_size - 1) / s->job_size;
   }
 

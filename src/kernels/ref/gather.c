@@ -36,6 +36,7 @@ static tl_status gather_eval(tl_kctx *ctx, tl_node *node) {
   const uint8_t *src = node->in[0]->data;
   uint8_t *dst = node->out[0]->data;
   const size_t ib = p->inner_bytes;
+  if (!ib) return TL_OK;
   for (int64_t b = 0; b < p->batch; b++)
     for (int64_t o = 0; o < p->outer; o++) {
       const uint8_t *base = src + ((size_t)(b * p->outer + o) * (size_t)p->axis_size) * ib;

@@ -13,6 +13,7 @@ static tl_status pack_eval(tl_kctx *ctx, tl_node *node) {
   const pack_state *p = node->state;
   const int n = node->n_in;
   uint8_t *out = node->out[0]->data;
+  if (!p->chunk) return TL_OK;
   for (int64_t o = 0; o < p->outer; o++)
     for (int k = 0; k < n; k++)
       memcpy(out + ((size_t)o * (size_t)n + (size_t)k) * p->chunk, (const uint8_t *)node->in[k]->data + (size_t)o * p->chunk,

@@ -47,6 +47,7 @@ static tl_status pad_eval(tl_kctx *ctx, tl_node *node) {
   const uint8_t *v = p->pad_from_input ? (const uint8_t *)node->in[2]->data : p->pad;
   const size_t n = out->bytes / p->esize;
   uint8_t *d = out->data;
+  if (!out->bytes) return TL_OK;
   int zero = 1;
   for (size_t i = 0; i < p->esize; i++) zero &= v[i] == 0;
   if (zero) {

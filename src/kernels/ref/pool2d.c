@@ -107,7 +107,41 @@ static tl_status avgpool_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-/* avgpool_eval_s8 / _u8 / _s16: integer kernels go here. */
+/* Integer average pool (TFLite reference_integer_ops / optimized uint8): int32 sum of the in-bounds
+ * taps, divided by their count rounding half away from zero, then the activation clamp. In and out
+ * share scale and zero point (checked at prepare), so no requantization. */
+#define AVGPOOL_Q(name, T)                                                                         \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                                             \
+    (void)ctx;                                                                                     \
+    const pool_state *p = node->state;                                                             \
+    const T *in = node->in[0]->data;                                                               \
+    T *out = node->out[0]->data;                                                                   \
+    const int C = p->c;                                                                            \
+    int32_t *restrict acc = node->scratch;                                                         \
+    for (int b = 0; b < p->n; b++)                                                                 \
+      for (int oy = 0; oy < p->oh; oy++)                                                           \
+        for (int ox = 0; ox < p->ow; ox++) {                                                       \
+          int y0, y1, x0, x1;                                                                      \
+          window(p, oy, ox, &y0, &y1, &x0, &x1);                                                   \
+          T *restrict o = out + (((size_t)b * p->oh + oy) * p->ow + ox) * C;                       \
+          for (int c = 0; c < C; c++) acc[c] = 0;                                                  \
+          for (int y = y0; y < y1; y++)                                                            \
+            for (int x = x0; x < x1; x++) {                                                        \
+              const T *restrict s = in + (((size_t)b * p->ih + y) * p->iw + x) * C;                \
+              for (int c = 0; c < C; c++) acc[c] += s[c];                                          \
+            }                                                                                      \
+          const int32_t cnt = (y1 - y0) * (x1 - x0) > 0 ? (y1 - y0) * (x1 - x0) : 1;               \
+          for (int c = 0; c < C; c++) {                                                            \
+            int32_t a = acc[c] > 0 ? (acc[c] + cnt / 2) / cnt : (acc[c] - cnt / 2) / cnt;          \
+            a = a < p->qlo ? p->qlo : (a > p->qhi ? p->qhi : a);                                   \
+            o[c] = (T)a;                                                                           \
+          }                                                                                        \
+        }                                                                                          \
+    return TL_OK;                                                                                  \
+  }
+AVGPOOL_Q(avgpool_eval_s8, int8_t)
+AVGPOOL_Q(avgpool_eval_u8, uint8_t)
+AVGPOOL_Q(avgpool_eval_s16, int16_t)
 
 /* Shared by both pools: checks, output shape, state. */
 static tl_status pool_prepare(tl_kctx *ctx, tl_node *node, void **state_out) {
@@ -179,9 +213,19 @@ tl_status tl_prep_average_pool2d(tl_kctx *ctx, tl_node *node) {
   void *st;
   tl_status s = pool_prepare(ctx, node, &st);
   if (s) return s;
-  switch (node->in[0]->type) {
-    case TL_FLOAT32: node->eval = avgpool_eval_f32; return TL_OK;
-    default: return tl_kunsupported(ctx, node, "type %s (integer average pool not written yet)",
-                                    tl_type_name(node->in[0]->type));
+  const tl_tensor *in = node->in[0], *out = node->out[0];
+  if (in->type == TL_FLOAT32) {
+    node->eval = avgpool_eval_f32;
+    return TL_OK;
   }
+  if (in->type != TL_INT8 && in->type != TL_UINT8 && in->type != TL_INT16)
+    return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
+  if (in->scale != out->scale || in->zero_point != out->zero_point)
+    return tl_kfail(ctx, node, "quantized average pool needs the same scale and zero point in and out");
+  /* The sum of at most fh*fw taps of 16-bit values must fit int32. */
+  const pool_state *p = st;
+  if ((int64_t)p->fh * p->fw > 65535) return tl_kunsupported(ctx, node, "pooling window of %d x %d", (int)p->fh, (int)p->fw);
+  if ((s = tl_kscratch(ctx, node, (size_t)p->c * sizeof(int32_t)))) return s;
+  node->eval = in->type == TL_INT8 ? avgpool_eval_s8 : in->type == TL_UINT8 ? avgpool_eval_u8 : avgpool_eval_s16;
+  return TL_OK;
 }

@@ -5,6 +5,7 @@
  * (mean_eval_s8 ...) go next to the float evals and can reuse reduce_state. */
 #include <float.h>
 
+#include "../quant_math.h"
 #include "kcommon.h"
 
 typedef struct {
@@ -69,7 +70,96 @@ static tl_status max_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-/* mean_eval_s8 / sum_eval_s8 / max_eval_s8: integer kernels go here. */
+/* Integer MEAN, as TFLite 2.9's reduce.cc picks it on x86 (Register_MEAN is the reference kernel unless
+ * built with NEON). q[0] selects the path:
+ *  MEAN_HW:    keep_dims, rank 4, axes literally {1,2} or {2,1}: reference_integer_ops::Mean for int8/int16
+ *              (sum of q - zp_in, requantize by s_in/s_out, divide by the count rounding away from zero)
+ *              and reference_ops::Mean for uint8 (requantize the raw sum by s_in/(count*s_out), then a
+ *              bias zp_out - trunc(zp_in*s_in/s_out)).
+ *  MEAN_SAME:  same scale and zero point in and out: raw int32 sum / count, truncated toward zero.
+ *  MEAN_FLOAT: otherwise QuantizedMeanOrSum: float mean of the raw values, rescaled and rounded in float.
+ * q[1..3] multiplier, shift, bias. */
+enum { MEAN_HW = 1, MEAN_SAME = 2, MEAN_FLOAT = 3 };
+
+#define MEAN_Q(name, T, QMIN, QMAX)                                                                \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                                             \
+    (void)ctx;                                                                                     \
+    const reduce_state *p = node->state;                                                           \
+    const tl_tensor *it = node->in[0], *ot = node->out[0];                                         \
+    const T *in = it->data;                                                                        \
+    T *out = ot->data;                                                                             \
+    int32_t *restrict sum = node->scratch;                                                         \
+    const int64_t n = tl_numel(ot);                                                                \
+    const int32_t zi = it->zero_point, zo = ot->zero_point;                                        \
+    const int mode = p->q[0];                                                                      \
+    const int32_t sub = mode == MEAN_HW && it->type != TL_UINT8 ? zi : 0;                          \
+    for (int64_t i = 0; i < n; i++) sum[i] = 0;                                                    \
+    REDUCE_WALK(p, sum[oo] += (int32_t)in[ii] - sub);                                              \
+    const int32_t cnt = (int32_t)p->count;                                                         \
+    for (int64_t i = 0; i < n; i++) {                                                              \
+      int32_t r;                                                                                   \
+      if (cnt <= 0) {                                                                              \
+        r = 0;                                                                                     \
+      } else if (mode == MEAN_HW && it->type == TL_UINT8) {                                        \
+        r = tl_mbqm(sum[i], p->q[1], p->q[2]) + p->q[3];                                           \
+      } else if (mode == MEAN_HW) {                                                                \
+        int32_t a = tl_mbqm(sum[i], p->q[1], p->q[2]);                                             \
+        a = a > 0 ? (a + cnt / 2) / cnt : (a - cnt / 2) / cnt;                                     \
+        r = a + zo;                                                                                \
+      } else if (mode == MEAN_SAME) {                                                              \
+        r = sum[i] / cnt;                                                                          \
+      } else {                                                                                     \
+        const float scale = it->scale / ot->scale;                                                 \
+        const float bias = (float)-zi * scale;                                                     \
+        const float mean = (float)sum[i] / (float)cnt;                                             \
+        float f = tl_roundf(mean * scale + bias) + (float)zo;                                      \
+        f = f < (float)(QMAX) ? f : (float)(QMAX);                                                 \
+        f = f > (float)(QMIN) ? f : (float)(QMIN);                                                 \
+        r = (int32_t)f;                                                                            \
+      }                                                                                            \
+      out[i] = (T)(r < (QMIN) ? (QMIN) : (r > (QMAX) ? (QMAX) : r));                               \
+    }                                                                                              \
+    return TL_OK;                                                                                  \
+  }
+MEAN_Q(mean_eval_s8, int8_t, -128, 127)
+MEAN_Q(mean_eval_u8, uint8_t, 0, 255)
+MEAN_Q(mean_eval_s16, int16_t, -32768, 32767)
+
+/* Chooses the integer MEAN path and precomputes its constants (see above). */
+static tl_status mean_prep_q(tl_kctx *ctx, tl_node *node, reduce_state *p) {
+  const tl_tensor *in = node->in[0], *ax = node->in[1], *out = node->out[0];
+  char msg[200];
+  if (in->qcount != 1 || out->qcount != 1) return tl_kfail(ctx, node, "input and output need per-tensor quantization");
+  if (!tl_check_quant(in, msg, sizeof msg) || !tl_check_quant(out, msg, sizeof msg)) return tl_kfail(ctx, node, "%s", msg);
+  if (p->count > (int64_t)1 << 16) return tl_kunsupported(ctx, node, "mean over %lld values", (long long)p->count);
+  const int keep = tl_fb_u8(kc_opts(node), TL_SCH_OPT_REDUCER_KEEP_DIMS, 0) != 0;
+  const int64_t na = tl_numel(ax);
+  /* TFLite tests the axes as written (no normalisation of negative values). */
+  const int hw = keep && in->ndim == 4 && na == 2 &&
+                 ((kc_ival(ax, 0) == 1 && kc_ival(ax, 1) == 2) || (kc_ival(ax, 0) == 2 && kc_ival(ax, 1) == 1));
+  tl_status s;
+  if ((s = tl_kscratch(ctx, node, (size_t)tl_numel(out) * sizeof(int32_t)))) return s;
+  if (hw && in->type == TL_UINT8) {
+    const int32_t cnt = (int32_t)p->count;
+    p->q[0] = MEAN_HW;
+    /* zp_in * s_in / s_out in float, rounded half away from zero by +-0.5 and truncation. */
+    float t = (float)in->zero_point * in->scale / out->scale;
+    t = t > 0 ? t + 0.5f : t - 0.5f;
+    p->q[3] = out->zero_point - tl_f2i32((double)t);
+    const double real = (double)(in->scale / ((float)cnt * out->scale));
+    if (tl_quantize_multiplier(real, &p->q[1], &p->q[2])) return tl_kfail(ctx, node, "mean multiplier %g", real);
+  } else if (hw) {
+    p->q[0] = MEAN_HW;
+    const double real = (double)in->scale / (double)out->scale;
+    if (tl_quantize_multiplier(real, &p->q[1], &p->q[2])) return tl_kfail(ctx, node, "mean multiplier %g", real);
+  } else if (in->scale == out->scale && in->zero_point == out->zero_point) {
+    p->q[0] = MEAN_SAME;
+  } else {
+    p->q[0] = MEAN_FLOAT;
+  }
+  node->eval = in->type == TL_INT8 ? mean_eval_s8 : in->type == TL_UINT8 ? mean_eval_u8 : mean_eval_s16;
+  return TL_OK;
+}
 
 static tl_status prep(tl_kctx *ctx, tl_node *node, int op) {
   tl_status s = kc_io(ctx, node, 2, 2, 1);
@@ -112,6 +202,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int op) {
   }
   p->nd = rank;
   node->state = p;
+  if (op == 0 && (in->type == TL_INT8 || in->type == TL_UINT8 || in->type == TL_INT16)) return mean_prep_q(ctx, node, p);
   if (in->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
   node->eval = op == 0 ? mean_eval_f32 : op == 1 ? sum_eval_f32 : max_eval_f32;
   return TL_OK;

@@ -8,7 +8,7 @@ tl_status tl_ref_copy_eval(tl_kctx *ctx, tl_node *node) {
   (void)ctx;
   const tl_tensor *in = node->in[0];
   tl_tensor *out = node->out[0];
-  if (out->data != in->data) memmove(out->data, in->data, out->bytes);
+  if (out->bytes && out->data != in->data) memmove(out->data, in->data, out->bytes);
   return TL_OK;
 }
 

@@ -28,6 +28,7 @@ static tl_status rnn_eval(tl_kctx *ctx, tl_node *node) {
   const rnn_state *p = node->state;
   const uint8_t *in = node->in[0]->data;
   uint8_t *out = node->out[0]->data;
+  if (!node->out[0]->bytes) return TL_OK;
   for (int b = 0; b < p->n; b++)
     for (int y = 0; y < p->oh; y++) {
       const uint8_t *row = in + ((size_t)b * p->ih + (size_t)p->ymap[y]) * p->iw * p->pix;

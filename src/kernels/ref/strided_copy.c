@@ -23,7 +23,8 @@ void tl_ref_strided_copy(size_t esize, int nd, const int32_t *odims, const int64
   int64_t off = 0, o = 0;
   for (;;) {
     if (st == 1) {
-      memcpy((uint8_t *)dst + o * esize, (const uint8_t *)src + off * esize, (size_t)n * esize);
+      const int64_t es = (int64_t)esize; /* signed: negative strides move back from src */
+      memcpy((uint8_t *)dst + o * es, (const uint8_t *)src + off * es, (size_t)n * esize);
     } else {
       switch (esize) {
         case 1: ROW(uint8_t); break;

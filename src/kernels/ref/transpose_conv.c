@@ -189,6 +189,10 @@ tl_status tl_prep_transpose_conv(tl_kctx *ctx, tl_node *n) {
       !tl_conv_out_size(padding, s->ow, s->kw, s->sw, 1, &cw, &s->pw, &off_unused) || ch != s->h || cw != s->w)
     return tl_kfail(ctx, n, "output %dx%d with a %dx%d filter and strides %dx%d does not give the input size %dx%d",
                     s->oh, s->ow, s->kh, s->kw, s->sh, s->sw, s->h, s->w);
+  /* Keep output coordinates plus padding and filter taps well inside int range. */
+  if ((int64_t)s->oh + s->kh + s->ph + (int64_t)s->h * s->sh > INT32_MAX / 2 ||
+      (int64_t)s->ow + s->kw + s->pw + (int64_t)s->w * s->sw > INT32_MAX / 2)
+    return tl_kfail(ctx, n, "output, filter and strides are too large");
   s->act = tl_fb_i8(o, 3, 0);
   tl_conv_act_range(s->act, &s->lo, &s->hi);
   if (bias && tl_numel(bias) != s->oc)

@@ -13,6 +13,7 @@ static tl_status unpack_eval(tl_kctx *ctx, tl_node *node) {
   const unpack_state *p = node->state;
   const int n = node->n_out;
   const uint8_t *in = node->in[0]->data;
+  if (!p->chunk) return TL_OK;
   for (int k = 0; k < n; k++) {
     uint8_t *dst = node->out[k]->data;
     for (int64_t o = 0; o < p->outer; o++)
