@@ -229,6 +229,10 @@ int tl_tfl_add_metadata_bytes(tl_tfl_builder *b, const char *name, const void *d
 /* Sets the model description (default "tinylite"; NULL removes it). Returns 0 or -1. */
 int tl_tfl_set_description(tl_tfl_builder *b, const char *description);
 
+/* For tests of readers only: with on = 1 the builder skips its consistency checks (negative dims,
+ * indices out of range, buffer sizes) so that deliberately malformed models can be written. */
+void tl_tfl_builder_set_unchecked(tl_tfl_builder *b, int on);
+
 /* Validates the model (indices in range, buffer sizes match shapes, subgraph 0 has outputs)
  * and serializes it. On success returns 0 and sets *out to a malloc'ed buffer of *n bytes that the
  * caller frees with free(); the builder is unchanged and may be finished again. On error returns -1,

@@ -13,10 +13,15 @@ GEMM_ATTR static void GEMM_FN(pack_a)(int mc, int kc, const float *A, ptrdiff_t 
         int mr = mc - p < GEMM_MR ? mc - p : GEMM_MR;
         const float *a = A + (ptrdiff_t)p * rsa;
         if (mr == GEMM_MR && csa == 1) {
-            for (int i = 0; i < GEMM_MR; i++) {
-                const float *ai = a + i * rsa;
-                for (int k = 0; k < kc; k++) pa[k * GEMM_MR + i] = ai[k];
-            }
+            /* rows are contiguous along k: transpose MR x 8 blocks so stores are contiguous */
+            const float *ar[GEMM_MR];
+            for (int i = 0; i < GEMM_MR; i++) ar[i] = a + i * rsa;
+            int k = 0;
+            for (; k + 8 <= kc; k += 8)
+                for (int kk = 0; kk < 8; kk++)
+                    for (int i = 0; i < GEMM_MR; i++) pa[(k + kk) * GEMM_MR + i] = ar[i][k + kk];
+            for (; k < kc; k++)
+                for (int i = 0; i < GEMM_MR; i++) pa[k * GEMM_MR + i] = ar[i][k];
         } else if (mr == GEMM_MR && rsa == 1) {
             for (int k = 0; k < kc; k++) {
                 const float *ak = a + k * csa;

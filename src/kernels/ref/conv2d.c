@@ -50,7 +50,7 @@ static const tl_fb_table *opts(const tl_node *n) { return kc_opts(n); }
 static void conv_f32_task(void *arg, int64_t begin, int64_t end, int thread) {
   const conv_args *a = arg;
   const conv_state *s = a->s;
-  float *tile = (float *)(a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes);
+  float *tile = s->tile_bytes ? (float *)(a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes) : NULL;
   for (int64_t t = begin; t < end; t++) {
     const int64_t m0 = t * s->mt, m1 = m0 + s->mt < s->m ? m0 + s->mt : s->m;
     for (int gi = 0; gi < s->groups; gi++) {
@@ -97,7 +97,7 @@ static tl_status conv2d_eval_f32(tl_kctx *ctx, tl_node *n) {
 static void conv_hybrid_task(void *arg, int64_t begin, int64_t end, int thread) {
   const conv_args *a = arg;
   const conv_state *s = a->s;
-  int8_t *tile = (int8_t *)(a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes);
+  int8_t *tile = s->tile_bytes ? (int8_t *)(a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes) : NULL;
   const int8_t *w = a->w;
   const float *bias = a->bias;
   const int64_t per_img = (int64_t)s->g.oh * s->g.ow;
@@ -176,7 +176,8 @@ static tl_status conv2d_eval_hybrid(tl_kctx *ctx, tl_node *n) {
 static void conv_quant_task(void *arg, int64_t begin, int64_t end, int thread) {
   const conv_args *a = arg;
   const conv_state *s = a->s;
-  uint8_t *tile = a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes;
+  /* no scratch at all for a direct 1x1 conv: a->scratch is then NULL */
+  uint8_t *tile = s->tile_bytes ? a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes : NULL;
   const tl_requant *rq = &s->rq;
   const size_t es = s->kind == K_S16 ? 2 : 1;
   for (int64_t t = begin; t < end; t++) {
