@@ -121,6 +121,9 @@ typedef struct {
   int num_threads;      /* 0 or 1 = the calling thread only */
   void *arena;          /* optional caller memory for all tensors and kernel state (16-byte aligned); */
   size_t arena_size;    /* when NULL, tl_interp_allocate mallocs it once. */
+  int preserve_all_tensors; /* 1: every tensor gets its own memory (no reuse by lifetime), so all
+                             * intermediate values stay readable through tl_interp_tensor after
+                             * invoke (calibration, per-layer debugging); costs arena size. */
 } tl_interp_options;
 
 /* Creates an interpreter for subgraph 0 of m (which must outlive it). opts may be NULL. */

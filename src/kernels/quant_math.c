@@ -130,6 +130,110 @@ void tl_gen_lut16(int fn, double min, double max, int16_t *table, int num) {
   table[num - 1] = clamp16d(round(lut_fn(fn, max) * 32768.0));
 }
 
+/* ---- gemmlowp int16 fixed point ---------------------------------------------------------------- */
+
+static inline int16_t w16(int32_t v) { return (int16_t)(uint16_t)(uint32_t)v; } /* int16 wraparound */
+
+/* SaturatingRoundingDoublingHighMul for int16. */
+static inline int16_t fx_mul(int16_t a, int16_t b) {
+  if (a == INT16_MIN && b == INT16_MIN) return INT16_MAX;
+  const int32_t ab = (int32_t)a * (int32_t)b;
+  const int32_t nudge = ab >= 0 ? (1 << 14) : (1 - (1 << 14));
+  return w16((ab + nudge) / (1 << 15));
+}
+
+/* RoundingDivideByPOT on an int16 value. */
+static inline int16_t fx_rdbpot(int16_t x, int e) {
+  const int32_t mask = (1 << e) - 1;
+  const int32_t rem = x & mask;
+  const int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  return w16((x >> e) + (rem > thr ? 1 : 0));
+}
+
+/* SaturatingRoundingMultiplyByPOT<e> on int16: saturating left shift or rounding right shift. */
+static inline int16_t fx_pot(int16_t x, int e) {
+  if (e == 0) return x;
+  if (e < 0) return fx_rdbpot(x, -e);
+  const int32_t thr = (1 << (15 - e)) - 1;
+  if (x > thr) return INT16_MAX;
+  if (x < -thr) return INT16_MIN;
+  return w16((int32_t)x * (1 << e));
+}
+
+/* gemmlowp's 32-bit constants, rounding-shifted to 16 bits (RescaleConstantInitializer). */
+static inline int16_t fx_const(int32_t c) { return (int16_t)tl_rdbpot(c, 16); }
+
+static inline int16_t fx_sat_add(int16_t a, int16_t b) {
+  int32_t s = (int32_t)a + b;
+  return (int16_t)(s < -32768 ? -32768 : (s > 32767 ? 32767 : s));
+}
+
+static inline int16_t fx_half_sum(int16_t a, int16_t b) {
+  const int32_t sum = (int32_t)a + b;
+  return w16((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+
+/* exp(x) for x in [-1/4, 0), Q0.15 in and out. */
+static int16_t fx_exp_quarter(int16_t a) {
+  const int16_t constant_term = fx_const(1895147668), one_third = fx_const(715827883);
+  const int16_t x = w16(a + (1 << 12));
+  const int16_t x2 = fx_mul(x, x), x3 = fx_mul(x2, x), x4 = fx_mul(x2, x2);
+  const int16_t x4_over_4 = fx_pot(x4, -2);
+  const int16_t poly = fx_pot(w16(fx_mul(w16(x4_over_4 + x3), one_third) + x2), -1);
+  return fx_sat_add(constant_term, fx_mul(constant_term, w16(x + poly)));
+}
+
+/* exp(a) for a <= 0, a in Q(k).(15-k); result Q0.15. */
+static int16_t fx_exp_neg(int16_t a, int k) {
+  static const int32_t mult[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+  const int fbits = 15 - k;
+  const int16_t quarter = (int16_t)(1 << (fbits - 2));
+  const int16_t mask = (int16_t)(quarter - 1);
+  const int16_t amq = w16((a & mask) - quarter);
+  int16_t result = fx_exp_quarter(fx_pot(amq, k)); /* Rescale<0> from k integer bits */
+  const int16_t remainder = w16(amq - a);
+  for (int e = -2; e <= 4; e++) {
+    if (k > e) {
+      const int shift = fbits + e;
+      if ((remainder & w16(1 << shift)) != 0) result = fx_mul(result, fx_const(mult[e + 2]));
+    }
+  }
+  if (k > 5) {
+    const int16_t clamp = fx_const(-(1 << (36 - k)));
+    if (a < clamp) result = 0;
+  }
+  if (a == 0) result = INT16_MAX;
+  return result;
+}
+
+/* Newton-Raphson 1/(1+x) (tanh = 0: returns Rescale<0>(x/2)) or (1-x)/(1+x) (tanh = 1), x in Q0.15. */
+static int16_t fx_nr(int16_t a, int tanh_form) {
+  const int16_t half_denominator = fx_half_sum(a, INT16_MAX);
+  const int16_t c48_17 = fx_const(1515870810), cm32_17 = fx_const(-1010580540);
+  int16_t x = w16(c48_17 + fx_mul(half_denominator, cm32_17)); /* Q2.13 */
+  for (int i = 0; i < 3; i++) {
+    const int16_t hdx = fx_mul(half_denominator, x);
+    const int16_t one_minus = w16((1 << 13) - hdx);
+    x = w16(x + fx_pot(fx_mul(x, one_minus), 2));
+  }
+  if (tanh_form) return fx_pot(w16(x - (1 << 13)), 2);
+  return fx_pot(x, 1); /* ExactMulByPot<-1> then Rescale<0> from Q1 */
+}
+
+int16_t tl_fx16_logistic(int16_t x, int ib) {
+  if (x == 0) return fx_const(1 << 30);
+  const int16_t abs_in = x > 0 ? x : w16(-x);
+  const int16_t pos = fx_nr(fx_exp_neg(w16(-abs_in), ib), 0);
+  return x > 0 ? pos : w16(INT16_MAX - pos);
+}
+
+int16_t tl_fx16_tanh(int16_t x, int ib) {
+  if (x == 0) return 0;
+  const int16_t n = x < 0 ? x : w16(-x);
+  const int16_t t = fx_nr(fx_exp_neg(n, ib + 1), 1); /* ExactMulByPot<1>: same raw, one more integer bit */
+  return x < 0 ? w16(-t) : t;
+}
+
 int tl_check_quant(const tl_tensor *t, char *msg, size_t n) {
   if (!t || t->qcount == 0) return 1;
   const char *name = t->name ? t->name : "";

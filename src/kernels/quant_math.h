@@ -176,6 +176,13 @@ static inline int16_t tl_lut16_lookup(int16_t value, const int16_t *lut) {
   return (int16_t)(base + delta);
 }
 
+/* ---- gemmlowp int16 fixed-point functions (LSTM gates, int16 LOGISTIC/TANH) ------------------------
+ * x is a Q(ib).(15-ib) value; the result is Q0.15. Bit-exact ports of gemmlowp's fixedpoint.h
+ * logistic() and tanh() on int16 raw values (every add/sub wraps in int16 as gemmlowp's does, its
+ * 32-bit constants are rounded to 16 bits). ib in [0, 6] for tanh, [0, 7] for logistic. */
+int16_t tl_fx16_logistic(int16_t x, int ib);
+int16_t tl_fx16_tanh(int16_t x, int ib);
+
 /* ---- Checks ---------------------------------------------------------------------------------------- */
 
 /* Validates a tensor's quantization parameters for use by an integer kernel: every scale finite and

@@ -136,7 +136,7 @@ TEST(invoke_allocates_nothing_and_memory_stays_flat) {
     EXPECT(m != NULL);
     if (!m) continue;
     tl_interp *ip;
-    tl_interp_options o = {k == 2 ? 2 : 1, NULL, 0};
+    tl_interp_options o = {k == 2 ? 2 : 1, NULL, 0, 0};
     EXPECT(tl_interp_new(m, &o, &ip) == TL_OK);
     EXPECT(tl_interp_allocate(ip) == TL_OK);
     int rounds = k == 2 ? 10000 : 100000;
@@ -174,7 +174,7 @@ TEST(caller_arena) {
   tl_interp_free(ip);
   /* Exactly the measured size works (plus slack for aligning the start); a byte less fails cleanly. */
   unsigned char *arena = malloc(need + 16);
-  tl_interp_options o = {1, arena, need + 16};
+  tl_interp_options o = {1, arena, need + 16, 0};
   EXPECT(tl_interp_new(m, &o, &ip) == TL_OK);
   EXPECT(tl_interp_allocate(ip) == TL_OK);
   float out[10];

@@ -116,7 +116,7 @@ TEST(info_matches_manifest) {
     /* The command-line tool prints the same facts. */
     const char *kind = json_str(json_get(e, "quantization_kind"), "");
     if (!strcmp(kind, "float32") || !strcmp(kind, "float16")) {
-      char cmd[8192], *out;
+      char cmd[8400], *out;
       snprintf(cmd, sizeof cmd, "'%s' info '%s' --no-tensors", tool(), path);
       int rc = run(cmd, &out);
       EXPECT_EQ(rc, 0);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * CONCATENATION along one axis (negative allowed). A byte copy for any fixed-size dtype when no
  * requantization is needed (float, ints, and quantized inputs sharing the output's scale/zero point);
- * float applies the fused clamp activation afterwards. */
+ * float applies the fused clamp activation afterwards; uint8 inputs with other parameters are
+ * requantized in float like TFLite's ConcatenationWithScaling. */
 #include "../quant_math.h"
 #include "kcommon.h"
 

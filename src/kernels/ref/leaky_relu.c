@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
- * LEAKY_RELU: x > 0 ? x : alpha * x (LeakyReluOptions.alpha). Float here; the int8/int16 kernels
- * (leaky_relu_eval_s8 / _s16, two requantization multipliers) go next to leaky_relu_eval_f32. */
+ * LEAKY_RELU: x > 0 ? x : alpha * x (LeakyReluOptions.alpha). Float, and int8/uint8/int16
+ * with TFLite's two requantization multipliers (identity and alpha, alpha may be negative). */
 #include <math.h>
 
 #include "../quant_math.h"

@@ -3,7 +3,7 @@
  * fused activation). Windows are clipped to the input, and the average divides by the number of
  * in-bounds taps, as in TFLite. Float for both; MAX_POOL_2D also int8/uint8/int16, which TFLite only
  * allows with the same scale/zero point in and out (raw max, then the activation's quantized clamp).
- * The integer AVERAGE_POOL_2D kernel (avgpool_eval_s8) goes next to avgpool_eval_f32. */
+ * Integer AVERAGE_POOL_2D sums in int32 and divides rounding half away from zero, as TFLite does. */
 #include <float.h>
 
 #include "kcommon.h"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * MEAN, SUM and REDUCE_MAX over the axes in the 2nd input (int32/int64, known at prepare; negative and
  * repeated axes allowed), ReducerOptions.keep_dims. Float accumulates in input order into the output,
- * like TFLite's reference reduction, then MEAN divides by the float count. Integer MEAN/SUM
- * (mean_eval_s8 ...) go next to the float evals and can reuse reduce_state. */
+ * like TFLite's reference reduction, then MEAN divides by the float count. Integer MEAN
+ * (int8/uint8/int16) follows TFLite 2.9's three paths, see mean_eval_s8. */
 #include <float.h>
 
 #include "../quant_math.h"

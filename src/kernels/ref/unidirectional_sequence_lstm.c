@@ -3,11 +3,12 @@
  * (no input gate), peepholes, layer normalisation, projection, cell/projection clipping, batch- or
  * time-major input. Gate pre-activations accumulate bias + Wx + Rh in that order (each dot product
  * summed on its own, as TFLite's MatrixBatchVectorMultiplyAccumulate). The states live in the
- * variable tensors (inputs 18 and 19) and persist across invokes. The integer kernel (lstm_eval_s8)
- * goes next to lstm_eval_f32. */
+ * variable tensors (inputs 18 and 19) and persist across invokes. int8 models go to the integer
+ * 8x8_16 kernel in unidirectional_sequence_lstm_q.c. */
 #include <math.h>
 
 #include "kcommon.h"
+#include "lstm_q.h"
 
 enum {
   IN_X = 0, W_I = 1, W_F, W_C, W_O, R_I = 5, R_F, R_C, R_O, P_I = 9, P_F, P_O, B_I = 12, B_F, B_C, B_O,
@@ -132,8 +133,6 @@ static tl_status lstm_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-/* lstm_eval_s8: integer kernel goes here. */
-
 /* Checks that optional input i is absent, or a float32 tensor of the given shape. */
 static tl_status check_t(tl_kctx *ctx, tl_node *node, int i, int required, int d0, int d1) {
   const tl_tensor *t = i < node->n_in ? node->in[i] : NULL;
@@ -153,6 +152,7 @@ tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
   const tl_tensor *x = node->in[IN_X];
   tl_tensor *out = node->out[0];
   if (!x) return tl_kfail(ctx, node, "input is missing");
+  if (x->type == TL_INT8) return tl_lstm_q_prepare(ctx, node); /* integer kernel: unidirectional_sequence_lstm_q.c */
   if (x->type != TL_FLOAT32 || out->type != TL_FLOAT32)
     return tl_kunsupported(ctx, node, "type %s (only the float kernel is written)", tl_type_name(x->type));
   for (int i = W_I; i <= B_O; i++)
