@@ -66,7 +66,7 @@ int main(int argc, char **argv) {
     TfLiteTensorCopyToBuffer(output, out, count * sizeof(float));
     size_t best = 0;
     for (size_t i = 0; i < count; i++) {
-      printf("%s%.4f", i ? " " : "values ", (double)out[i]);
+      printf("%s%.9g", i ? " " : "values ", (double)out[i]);
       if (out[i] > out[best]) best = i;
     }
     printf("\nargmax %zu\n", best);

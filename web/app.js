@@ -229,7 +229,9 @@ async function main() {
   clearPad();
   let list;
   try {
-    const [rt, res] = await Promise.all([loadRuntime(), fetch('models.json')]);
+    // ?runtime=base or ?runtime=simd forces a build (tests); the default is feature detection.
+    const force = new URLSearchParams(location.search).get('runtime');
+    const [rt, res] = await Promise.all([loadRuntime(force ? { simd: force === 'simd' } : {}), fetch('models.json')]);
     runtime = rt;
     list = await res.json();
   } catch (err) {

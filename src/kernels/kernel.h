@@ -113,4 +113,12 @@ int tl_broadcast_shape(const tl_tensor *a, const tl_tensor *b, int *ndim, int32_
 /* Prepare function for a builtin code, NULL when tinylite has no kernel for it. */
 tl_prepare_fn tl_kernel_lookup(int builtin);
 
+/* ---- CUSTOM ops (custom_ops.def), found by custom_code ---- */
+#define TL_CUSTOM_OP(name, NAME, fn) tl_status fn(tl_kctx *ctx, tl_node *node);
+#include "custom_ops.def"
+#undef TL_CUSTOM_OP
+
+/* Prepare function for a CUSTOM op's custom_code (NULL name allowed), NULL when unknown. */
+tl_prepare_fn tl_custom_lookup(const char *name);
+
 #endif

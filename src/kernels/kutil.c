@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Small helpers shared by kernels: element counts, fused activations, TFLite's padding rule,
- * broadcasting shapes, and the builtin-code -> prepare-function table generated from ops.def. */
+ * broadcasting shapes, and the op tables: builtin code -> prepare function (ops.def), custom_code ->
+ * prepare function (custom_ops.def). */
 #include <math.h>
+#include <string.h>
 
 #include "kernel.h"
 
@@ -110,4 +112,13 @@ tl_prepare_fn tl_kernel_lookup(int builtin) {
 #undef TL_OP
     default: return NULL;
   }
+}
+
+tl_prepare_fn tl_custom_lookup(const char *name) {
+  if (!name) return NULL;
+#define TL_CUSTOM_OP(str, NAME, fn) \
+  if (!strcmp(name, str)) return TL_OP_KEPT(NAME, fn);
+#include "custom_ops.def"
+#undef TL_CUSTOM_OP
+  return NULL;
 }

@@ -384,6 +384,7 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub) {
     n->scratch_size = 0;
     n->folded = 0;
     tl_prepare_fn fn = tl_kernel_lookup(n->op);
+    if (!fn && n->op == TL_BUILTIN_CUSTOM) fn = tl_custom_lookup(ip->m->opcodes[n->m->opcode].custom);
     if (!fn) {
       if (n->op == TL_BUILTIN_CUSTOM)
         st = tl_kunsupported(&ctx, n, "custom op '%s' is not supported", ip->m->opcodes[n->m->opcode].custom);

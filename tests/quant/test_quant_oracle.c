@@ -266,7 +266,7 @@ static unsigned char *read_file(const char *p, size_t *n) {
 
 /* Returns 1 when tinylite and TFLite agree (or both refuse the model), 0 otherwise. */
 static int run_case(kase *k) {
-  char path[600], err[512], inlist[2600] = "", cmd[4096];
+  char path[600], err[512], inlist[2600] = "", cmd[6144];
   tl_tfl_set_io(k->b, 0, k->in_t, k->n_in, &k->out_t, 1);
   snprintf(path, sizeof path, "%s/m.tflite", g_dir);
   if (tl_tfl_write_file(k->b, path, err, sizeof err)) {
@@ -343,6 +343,16 @@ done:
   return ok;
 }
 
+static void cleanup(void) {
+  static const char *files[] = {"m.tflite", "in0.bin", "in1.bin", "in2.bin", "in3.bin", "out.bin", "log.txt"};
+  char p[700];
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(p, sizeof p, "%s/%s", g_dir, files[i]);
+    remove(p);
+  }
+  rmdir(g_dir);
+}
+
 /* Finds the reference runtime and checks that it works; 0 when unavailable. */
 static int oracle_ready(void) {
   static int state = -1;
@@ -355,6 +365,7 @@ static int oracle_ready(void) {
   const char *tmp = getenv("TMPDIR");
   snprintf(g_dir, sizeof g_dir, "%s/tl_quant_oracle_XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(g_dir)) return 0;
+  atexit(cleanup);
   g_rs = 0x9E3779B97F4A7C15ull;
   kase k;
   memset(&k, 0, sizeof k);

@@ -39,11 +39,11 @@ typedef struct {
 /* ---- decoding ---- */
 
 /* Center-size encoding of box idx as floats: uint8 values dequantize as (float(q) - zp) * scale in
- * float, as TFLite's Dequantizer does (zero point taken through float, then int). */
+ * float, as TFLite's Dequantizer does. */
 static void load_encoding(const tl_tensor *t, int64_t idx, int stride, float v[4]) {
   if (t->type == TL_UINT8) {
     const uint8_t *q = (const uint8_t *)t->data + idx * stride;
-    const float zp = (float)(int32_t)(float)t->zero_point, s = t->scale;
+    const float zp = (float)t->zero_point, s = t->scale;
     for (int k = 0; k < 4; k++) v[k] = ((float)q[k] - zp) * s;
   } else {
     memcpy(v, (const float *)t->data + idx * stride, 4 * sizeof(float));
@@ -286,13 +286,13 @@ static tl_status dp_eval(tl_kctx *ctx, tl_node *node) {
                          (double)boxes[i].ymin, (double)boxes[i].ymax, (double)boxes[i].xmin, (double)boxes[i].xmax);
   const float *scores = cls->data;
   if (cls->type == TL_UINT8) {
-    /* optimized_ops::Dequantize: float(double(scale) * (q - zp)); the product is exact in double */
+    /* optimized_ops::Dequantize: float(double(scale) * (q - zp)), the product exact in double */
     float *deq = SCR(&r, float, o_scores);
     const double s = (double)cls->scale;
-    const int32_t zp = (int32_t)(float)cls->zero_point;
+    const int64_t zp = cls->zero_point;
     const uint8_t *q = cls->data;
     const int64_t n = (int64_t)p->num_boxes * p->ncbg;
-    for (int64_t i = 0; i < n; i++) deq[i] = (float)(s * (double)((int32_t)q[i] - zp));
+    for (int64_t i = 0; i < n; i++) deq[i] = (float)(s * (double)((int64_t)q[i] - zp));
     scores = deq;
   }
   /* Slots TFLite leaves unwritten (fast NMS: past the detections, and past ncat classes) are zeroed
@@ -309,42 +309,48 @@ static tl_status dp_eval(tl_kctx *ctx, tl_node *node) {
 
 /* ---- prepare ---- */
 
-/* Reads custom_options like TFLite's Init: absent keys read as 0 (NULL), except detections_per_class
- * (100) and use_regular_nms (false). */
+/* map[key] converted as TFLite's Init does (AsInt32/AsFloat/AsBool), or def when the key is absent
+ * (a NULL value): Init tests IsNull() for detections_per_class (100) and use_regular_nms (false);
+ * for the other keys a NULL converts to 0. Returns 0, or -1 when the blob is malformed. */
+static int opt_i32(tl_flex *fx, const tl_flex_ref *map, const char *key, int32_t def, int32_t *out) {
+  tl_flex_ref v;
+  *out = def;
+  if (tl_flex_map_get(fx, map, key, &v) < 0) return -1;
+  return v.type == TL_FLEX_NULL ? 0 : tl_flex_int32(fx, &v, out);
+}
+
+static int opt_f32(tl_flex *fx, const tl_flex_ref *map, const char *key, float *out) {
+  tl_flex_ref v;
+  *out = 0.f;
+  if (tl_flex_map_get(fx, map, key, &v) < 0) return -1;
+  return tl_flex_float(fx, &v, out);
+}
+
+static int opt_bool(tl_flex *fx, const tl_flex_ref *map, const char *key, int *out) {
+  tl_flex_ref v;
+  *out = 0;
+  if (tl_flex_map_get(fx, map, key, &v) < 0) return -1;
+  return tl_flex_bool(fx, &v, out);
+}
+
 static tl_status parse_options(tl_kctx *ctx, tl_node *node, dp_state *p) {
   if (!node->m || !node->m->custom || node->m->custom_size == 0)
     return tl_kfail(ctx, node, "TFLite_Detection_PostProcess has no custom_options");
   tl_flex fx;
-  tl_flex_ref root, v;
-  int bad = tl_flex_root(&fx, node->m->custom, node->m->custom_size, &root);
-  static const struct {
-    const char *key;
-    int is_float;
-    size_t off;
-  } fields[] = {
-      {"max_detections", 0, offsetof(dp_state, max_detections)},
-      {"max_classes_per_detection", 0, offsetof(dp_state, max_classes_per_detection)},
-      {"nms_score_threshold", 1, offsetof(dp_state, score_threshold)},
-      {"nms_iou_threshold", 1, offsetof(dp_state, iou_threshold)},
-      {"num_classes", 0, offsetof(dp_state, num_classes)},
-      {"y_scale", 1, offsetof(dp_state, y_scale)},
-      {"x_scale", 1, offsetof(dp_state, x_scale)},
-      {"h_scale", 1, offsetof(dp_state, h_scale)},
-      {"w_scale", 1, offsetof(dp_state, w_scale)},
-  };
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0] && !bad; i++) {
-    bad = tl_flex_map_get(&fx, &root, fields[i].key, &v) < 0;
-    if (!bad && fields[i].is_float)
-      bad = tl_flex_float(&fx, &v, (float *)(void *)((uint8_t *)p + fields[i].off));
-    else if (!bad)
-      bad = tl_flex_int32(&fx, &v, (int32_t *)(void *)((uint8_t *)p + fields[i].off));
-  }
-  p->detections_per_class = 100;
-  if (!bad && (bad = tl_flex_map_get(&fx, &root, "detections_per_class", &v) < 0) == 0 && v.type != TL_FLEX_NULL)
-    bad = tl_flex_int32(&fx, &v, &p->detections_per_class);
-  p->use_regular_nms = 0;
-  if (!bad && (bad = tl_flex_map_get(&fx, &root, "use_regular_nms", &v) < 0) == 0 && v.type != TL_FLEX_NULL)
-    bad = tl_flex_bool(&fx, &v, &p->use_regular_nms);
+  tl_flex_ref m;
+  /* after a failure every later call fails at once (fx.err is sticky), so all can run */
+  int bad = tl_flex_root(&fx, node->m->custom, node->m->custom_size, &m);
+  bad |= opt_i32(&fx, &m, "max_detections", 0, &p->max_detections);
+  bad |= opt_i32(&fx, &m, "max_classes_per_detection", 0, &p->max_classes_per_detection);
+  bad |= opt_i32(&fx, &m, "detections_per_class", 100, &p->detections_per_class);
+  bad |= opt_bool(&fx, &m, "use_regular_nms", &p->use_regular_nms);
+  bad |= opt_f32(&fx, &m, "nms_score_threshold", &p->score_threshold);
+  bad |= opt_f32(&fx, &m, "nms_iou_threshold", &p->iou_threshold);
+  bad |= opt_i32(&fx, &m, "num_classes", 0, &p->num_classes);
+  bad |= opt_f32(&fx, &m, "y_scale", &p->y_scale);
+  bad |= opt_f32(&fx, &m, "x_scale", &p->x_scale);
+  bad |= opt_f32(&fx, &m, "h_scale", &p->h_scale);
+  bad |= opt_f32(&fx, &m, "w_scale", &p->w_scale);
   if (bad) return tl_kfail(ctx, node, "custom_options: %s", fx.err ? fx.err : "malformed FlexBuffer");
   return TL_OK;
 }
@@ -390,6 +396,9 @@ tl_status tl_prep_detection_postprocess(tl_kctx *ctx, tl_node *node) {
     return tl_kfail(ctx, node, "anchors have shape [%d,%d], need [%d,4]", (int)anc->dims[0], (int)anc->dims[1],
                     (int)p->num_boxes);
   if (p->num_classes < 1) return tl_kfail(ctx, node, "num_classes is %d (must be >= 1)", (int)p->num_classes);
+  /* class-score indices (box * classes + class) are ints in TFLite */
+  if ((int64_t)p->num_boxes * p->ncbg > INT32_MAX)
+    return tl_kfail(ctx, node, "%d boxes x %d classes is too many", (int)p->num_boxes, (int)p->ncbg);
   p->label_offset = p->ncbg - p->num_classes;
   if (p->label_offset != 0 && p->label_offset != 1)
     return tl_kfail(ctx, node, "class predictions have %d classes for num_classes %d (need num_classes or one more)",
