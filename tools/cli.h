@@ -37,4 +37,5 @@ int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 #endif

@@ -18,6 +18,9 @@ static int usage(FILE *f) {
           "  run MODEL --input F --output F  run on raw little-endian input tensor(s), write the outputs\n"
           "  eval MODEL --data DIR           accuracy on the MNIST test set (--json for scripts)\n"
           "  classify MODEL IMAGE...         predict the digit in PNG/PGM images of any size\n"
+#ifdef TL_HAVE_QUANT
+          "  convert IN -o OUT --quantize M  quantize a float model: none, dynamic, int8, float16\n"
+#endif
 #ifdef TL_HAVE_TRAIN
           "  train [options]                 train the tutorial CNN on MNIST and export it\n"
 #endif
@@ -34,6 +37,9 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(c, "eval")) return cmd_eval(argc - 1, argv + 1);
   if (!strcmp(c, "classify")) return cmd_classify(argc - 1, argv + 1);
+#ifdef TL_HAVE_QUANT
+  if (!strcmp(c, "convert")) return cmd_convert(argc - 1, argv + 1);
+#endif
 #ifdef TL_HAVE_TRAIN
   if (!strcmp(c, "train")) return tl_cmd_train(argc - 1, argv + 1);
 #endif

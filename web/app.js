@@ -104,7 +104,7 @@ function queueFrame() {
 const bars = [];
 for (let d = 0; d < 10; d++) {
   const li = document.createElement('li');
-  li.innerHTML = `<span class="label">${d}</span><span class="bar"><span class="fill"></span></span><span class="pct">0%</span>`;
+  li.innerHTML = `<span class="pct" aria-hidden="true">0%</span><span class="bar"><span class="fill"></span></span><span class="label" aria-hidden="true">${d}</span>`;
   li.setAttribute('aria-label', `${d}: 0%`);
   $('#bars').append(li);
   bars.push(li);
@@ -125,10 +125,10 @@ function drawBars(probs) {
   if (probs) best = probs.indexOf(Math.max(...probs));
   bars.forEach((li, d) => {
     const p = probs ? probs[d] : 0;
-    const pct = `${(p * 100).toFixed(p >= 0.995 || p === 0 ? 0 : 1)}%`;
-    li.querySelector('.fill').style.width = `${(p * 100).toFixed(2)}%`;
+    const pct = `${Math.round(p * 100)}%`;
+    li.querySelector('.fill').style.height = `${(p * 100).toFixed(2)}%`;
     li.querySelector('.pct').textContent = pct;
-    li.setAttribute('aria-label', `${d}: ${pct}`);
+    li.setAttribute('aria-label', `${d}: ${(p * 100).toFixed(1)}%`);
     li.classList.toggle('top', d === best);
   });
 }

@@ -31,7 +31,8 @@ enum {
 };
 
 /* A blob being read. err is the first problem met (NULL while everything read was in bounds and
- * well formed); once set, every later call fails too. */
+ * well formed); while it is set every call fails at once, so a sequence of reads can be checked
+ * once at the end. Setting it back to NULL lets reading go on elsewhere in the blob. */
 typedef struct {
   const uint8_t *buf;
   size_t size;

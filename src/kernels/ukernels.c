@@ -4,6 +4,7 @@
  * registers) and returns one of them, so there is no mutable global to race on. */
 #include "ukernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const tl_ukernels k_scalar = {
@@ -74,6 +75,11 @@ const tl_ukernels *tl_ukernels_by_name(const char *isa) {
 }
 
 const tl_ukernels *tl_ukernels_best(void) {
+  /* TL_ISA=scalar|avx2|avx512|... caps the choice (tests of every table, A/B timing), like oneDNN's
+   * ONEDNN_MAX_CPU_ISA; an unknown or unavailable name is ignored. */
+  const char *want = getenv("TL_ISA");
+  const tl_ukernels *forced = want && *want ? tl_ukernels_by_name(want) : NULL;
+  if (forced) return forced;
 #ifdef TL_HAVE_X86
   if (cpu_avx512()) return &k_avx512;
   if (cpu_avx2()) return &k_avx2;

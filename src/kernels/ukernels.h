@@ -26,7 +26,7 @@ typedef void (*tl_f32_gemv_fn)(size_t n, size_t k, const float *x, const float *
 typedef struct {
   uint8_t mr, nr;
   tl_f32_igemm_fn fn;   /* MR rows */
-  tl_f32_igemm_fn fn1;  /* one row (same packing): GEMV-shaped calls */
+  tl_f32_igemm_fn fn1;  /* one row (same packing; a then holds ks pointers): GEMV-shaped calls */
 } tl_f32_igemm_desc;
 
 /* Floats of a packed filter of n columns, ks taps, kc channels for panel width nr; 0 on overflow. */
@@ -52,7 +52,7 @@ typedef void (*tl_s8_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks, const
                                int8_t *c, size_t cm_stride, const tl_s8_minmax *p);
 typedef struct {
   uint8_t mr, nr;
-  tl_s8_igemm_fn fn, fn1;
+  tl_s8_igemm_fn fn, fn1;  /* MR rows; one row (a then holds ks pointers) */
 } tl_s8_igemm_desc;
 
 /* Per-channel requantization constants, stored per panel after the weights as NR-long int32 rows. */
@@ -76,12 +76,13 @@ typedef struct tl_ukernels {
   tl_s8_igemm_desc s8_igemm;
 } tl_ukernels;
 
-/* The fastest table this CPU runs (a const table: no state, safe from any thread). */
+/* The fastest table this CPU runs (a const table: no state, safe from any thread), or the one the
+ * environment variable TL_ISA names when this CPU runs it. */
 const tl_ukernels *tl_ukernels_best(void);
 /* The table named isa if this build has it and this CPU runs it, else NULL (tests, benchmarks). */
 const tl_ukernels *tl_ukernels_by_name(const char *isa);
 
-/* ---- the kernels (simd/<isa>/*.c), named in XNNPACK's grammar ---- */
+/* ---- the kernels (simd/<isa>/igemm.c), named in XNNPACK's grammar ---- */
 #define TL_F32_IGEMM(name) \
   void name(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c, \
             size_t cm_stride, const tl_f32_minmax *p);

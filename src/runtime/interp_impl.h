@@ -56,6 +56,7 @@ struct tl_interp {
   tl_resource *resources;
   uint8_t *call_once_done; /* per subgraph */
   tl_threadpool *pool;
+  const struct tl_ukernels *uk; /* microkernels for this CPU (tl_ukernels_best at creation) */
   char err[512];
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../kernels/ukernels.h"
 #include "interp_impl.h"
 
 #define ALIGN16(x) (((x) + 15) & ~(size_t)15)
@@ -89,6 +90,8 @@ tl_status tl_kruntime(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
   va_end(ap);
   return st;
 }
+
+const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx) { return ctx->ip->uk ? ctx->ip->uk : tl_ukernels_best(); }
 
 void *tl_kpersist(tl_kctx *ctx, size_t bytes) {
   if (!ctx->preparing) return NULL;
@@ -241,6 +244,7 @@ tl_status tl_interp_new(const tl_model *m, const tl_interp_options *opts, tl_int
   tl_interp *ip = calloc(1, sizeof *ip);
   if (!ip) return TL_ERR_NOMEM;
   ip->m = m;
+  ip->uk = tl_ukernels_best();
   if (opts) ip->opt = *opts;
   if (ip->opt.arena) {
     /* Align the caller's arena start to 16 bytes. */

@@ -18,6 +18,12 @@ static tl_isub g_sub;
 static tl_kctx g_ctx = {&g_ip, &g_sub, 1};
 static void *g_allocs[4096];
 static int g_nallocs;
+/* custom_code of CUSTOM nodes (the node has no model to take it from) */
+static struct {
+  const tl_node *n;
+  const char *code;
+} g_custom[64];
+static int g_ncustom;
 
 static void *track(void *p) {
   if (p && g_nallocs < 4096) g_allocs[g_nallocs++] = p;
@@ -34,6 +40,7 @@ void kh_reset(void) {
   }
   g_ip.persist_used = 0;
   g_ip.err[0] = 0;
+  g_ncustom = 0;
 }
 
 const char *kh_err(void) { return g_ip.err; }
@@ -164,9 +171,26 @@ tl_node *kh_node(int op, int n_in, tl_tensor **in, int n_out, tl_tensor **out, k
   return n;
 }
 
+void kh_custom(tl_node *n, const char *custom_code, const uint8_t *opts, uint32_t n_opts) {
+  tl_mop *m = (tl_mop *)n->m; /* allocated by kh_node */
+  uint8_t *copy = track(malloc(n_opts ? n_opts : 1));
+  if (n_opts) memcpy(copy, opts, n_opts);
+  n->op = m->builtin = TL_BUILTIN_CUSTOM;
+  m->custom = n_opts ? copy : NULL;
+  m->custom_size = n_opts;
+  if (g_ncustom < 64) g_custom[g_ncustom].n = n, g_custom[g_ncustom++].code = custom_code;
+}
+
+static tl_prepare_fn prepare_fn(const tl_node *n) {
+  if (n->op != TL_BUILTIN_CUSTOM) return tl_kernel_lookup(n->op);
+  for (int i = g_ncustom - 1; i >= 0; i--)
+    if (g_custom[i].n == n) return tl_custom_lookup(g_custom[i].code);
+  return NULL;
+}
+
 tl_status kh_prepare(tl_node *n) {
   g_ip.err[0] = 0;
-  tl_prepare_fn p = tl_kernel_lookup(n->op);
+  tl_prepare_fn p = prepare_fn(n);
   if (!p) return tl_kunsupported(&g_ctx, n, "no kernel");
   tl_status s = p(&g_ctx, n);
   if (s != TL_OK) return s;

@@ -37,6 +37,9 @@ tl_fb_table kh_fb_root(kh_fb *b);
 
 /* A node: op code, inputs (NULL entries = omitted), outputs, options (NULL = none). */
 tl_node *kh_node(int op, int n_in, tl_tensor **in, int n_out, tl_tensor **out, kh_fb *opts, int opts_type);
+/* Makes n a CUSTOM op (builtin 32) named custom_code, with custom_options bytes (copied); its prepare
+ * function then comes from the custom-op table. */
+void kh_custom(tl_node *n, const char *custom_code, const uint8_t *opts, uint32_t n_opts);
 /* Runs prepare (via the op table) then eval. Returns the first non-OK status; the message is in kh_err(). */
 tl_status kh_run(tl_node *n);
 /* Runs prepare only. */

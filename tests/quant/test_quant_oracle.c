@@ -134,12 +134,13 @@ static void gen_softmax(kase *k) {
   snprintf(k->desc, sizeof k->desc, "SOFTMAX %d -> %d beta %g", ti, to, beta);
 }
 
-/* LOGISTIC (14), TANH (28), LEAKY_RELU (98). */
+/* LOGISTIC (14), RELU (19), RELU_N1_TO_1 (20), RELU6 (21), TANH (28), LEAKY_RELU (98). */
 static void gen_unary(kase *k, int code) {
   int nd;
   int32_t d[6];
   rshape(&nd, d, 8);
-  int ti = irand(0, 2) ? (irand(0, 1) ? I8 : U8) : I16;
+  const int relu = code >= 19 && code <= 21;
+  int ti = irand(0, 2) || relu ? (irand(0, 1) ? I8 : U8) : I16;
   float si = lrand(0.005f, 0.2f), so = lrand(0.005f, 0.2f);
   int zo = qzp(ti);
   if (code != 98 && ti == I16) si = ldexpf(1, code == 28 ? -irand(11, 12) : -12), so = 1.f / 32768, zo = 0;
@@ -264,7 +265,7 @@ static unsigned char *read_file(const char *p, size_t *n) {
   return b;
 }
 
-/* Returns 1 when tinylite and TFLite agree (or both refuse the model), 0 otherwise. */
+/* Returns 1 when tinylite and TFLite agree, 2 when both refuse the model, 0 otherwise. */
 static int run_case(kase *k) {
   char path[600], err[512], inlist[2600] = "", cmd[6144];
   tl_tfl_set_io(k->b, 0, k->in_t, k->n_in, &k->out_t, 1);
@@ -310,7 +311,7 @@ static int run_case(kase *k) {
     goto done;
   }
   if (tl_interp_new(m, NULL, &ip) || tl_interp_allocate(ip)) {
-    ok = ref == NULL;
+    ok = ref == NULL ? 2 : 0;
     if (!ok) fprintf(stderr, "  %s: tinylite refuses what TFLite runs: %s\n", k->desc, ip ? tl_interp_errmsg(ip) : "");
     goto done;
   }
@@ -371,7 +372,7 @@ static int oracle_ready(void) {
   memset(&k, 0, sizeof k);
   k.b = tl_tfl_builder_new();
   gen_unary(&k, 14);
-  const int ok = run_case(&k);
+  const int ok = run_case(&k) == 1;
   tl_tfl_builder_free(k.b);
   state = ok;
   return state;
@@ -396,16 +397,19 @@ static void run_family(gen_fn g, int arg, int n, uint64_t seed) {
     SKIP("reference runtime tools/tflite-ref not available (run its setup.sh)");
   }
   g_rs = seed * 0x9E3779B97F4A7C15ull + 1;
-  int bad = 0;
+  int bad = 0, refused = 0;
   for (int i = 0; i < n; i++) {
     kase k;
     memset(&k, 0, sizeof k);
     k.b = tl_tfl_builder_new();
     g(&k, arg);
-    bad += !run_case(&k);
+    const int r = run_case(&k);
+    bad += r == 0;
+    refused += r == 2;
     tl_tfl_builder_free(k.b);
   }
   EXPECT_EQ(bad, 0);
+  EXPECT(refused < n); /* the family must exercise the kernels, not only agree on refusals */
 }
 
 enum { N = 16 };
@@ -417,6 +421,11 @@ TEST(softmax_matches_tflite) { run_family(g_softmax, 0, N, 5); }
 TEST(logistic_matches_tflite) { run_family(g_unary, 14, N, 6); }
 TEST(tanh_matches_tflite) { run_family(g_unary, 28, N, 7); }
 TEST(leaky_relu_matches_tflite) { run_family(g_unary, 98, N, 8); }
+TEST(relu_family_matches_tflite) {
+  run_family(g_unary, 19, N / 2, 15);
+  run_family(g_unary, 20, N / 2, 16);
+  run_family(g_unary, 21, N / 2, 17);
+}
 TEST(average_pool_matches_tflite) { run_family(g_avgpool, 0, N, 9); }
 TEST(concatenation_matches_tflite) { run_family(g_concat, 0, N, 10); }
 TEST(mean_matches_tflite) { run_family(g_mean, 0, 2 * N, 11); }
@@ -429,6 +438,6 @@ TEST(int16_logistic_tanh_every_value) {
 }
 
 TEST_MAIN(T(add_matches_tflite), T(sub_matches_tflite), T(mul_matches_tflite), T(quantize_matches_tflite),
-          T(softmax_matches_tflite), T(logistic_matches_tflite), T(tanh_matches_tflite), T(leaky_relu_matches_tflite),
+          T(softmax_matches_tflite), T(logistic_matches_tflite), T(tanh_matches_tflite), T(leaky_relu_matches_tflite), T(relu_family_matches_tflite),
           T(average_pool_matches_tflite), T(concatenation_matches_tflite), T(mean_matches_tflite),
           T(int16_logistic_tanh_every_value))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
- * CONV_2D: float (im2col + packed GEMM), dynamic-range hybrid (int8 weights, float activations, as
+ * CONV_2D: float and int8 as an indirect GEMM over weights packed once at prepare (ukernels.h: no
+ * im2col buffer, so no activation-sized scratch), else im2col + GEMM; dynamic-range hybrid (as
  * TFLite's EvalHybrid / EvalHybridPerChannel), int8 per-channel, legacy uint8 and 16x8, all with
  * TFLite's padding rule, strides, dilations and grouped filters. Work is split over output rows.
  * int8/uint8 requantize like TFLite 2.9's optimized kernel on x86 (ruy GEMM, tl_mbqm_ruy), which is what
@@ -8,6 +9,7 @@
 
 #include "../gemm.h"
 #include "../quant_math.h"
+#include "../ukernels.h"
 #include "conv_util.h"
 #include "kcommon.h"
 
@@ -26,7 +28,24 @@ typedef struct {
   int bias64;               /* 16x8 with an int64 bias (int64 accumulator) */
   int wpc;                  /* hybrid: per-channel weight scales */
   size_t off_packed, off_wsum, off_qin, off_qpar, off_tiles, tile_bytes;
+  /* Indirect GEMM (known float or int8 weights): row pointers into the input, built per tile of MR
+   * output positions on the stack; taps outside the image point at `pad`, a constant row (zeros, or
+   * the input zero point) written once at prepare. */
+  int igemm;
+  int mr;                   /* the kernel's rows per tile */
+  size_t group_bytes;       /* bytes of one group's packed weights */
+  const void *ipacked;
+  const void *pad;
+  tl_f32_igemm_desc fk;
+  tl_s8_igemm_desc qk;
+  tl_f32_minmax fmm;
+  tl_s8_minmax qmm;
+  ptrdiff_t tap_off[64];    /* elements from a window's corner to each tap (KS_MAX entries) */
 } conv_state;
+
+/* Taps per tile whose row pointers fit on the stack (a larger filter uses im2col). */
+#define KS_MAX 64
+#define MR_MAX 8
 
 typedef struct {
   const conv_state *s;
@@ -44,6 +63,127 @@ typedef struct {
 } conv_args;
 
 static const tl_fb_table *opts(const tl_node *n) { return kc_opts(n); }
+
+/* ---- indirect GEMM (float and int8) ---- */
+
+/* Row pointers of output positions m0..m0+mr-1 for every tap (tap-major, stride MR), rows past mr
+ * repeating the last one. Channel offset c0 selects the group. A window inside the image takes the
+ * precomputed tap offsets; only windows over the border test each tap. */
+static void build_rows(const conv_state *s, const uint8_t *in, size_t es, int c0, int64_t m0, int mr, int MR,
+                       const void **rows) {
+  const tl_conv_geom *g = &s->g;
+  const int ks = g->kh * g->kw;
+  const int64_t per_img = (int64_t)g->oh * g->ow;
+  int b = (int)(m0 / per_img), r = (int)(m0 % per_img), oy = r / g->ow, ox = r % g->ow;
+  const int eh = (g->kh - 1) * g->dh, ew = (g->kw - 1) * g->dw;
+  for (int i = 0; i < MR; i++) {
+    const int iy0 = oy * g->sh - g->ph, ix0 = ox * g->sw - g->pw;
+    if (iy0 >= 0 && iy0 + eh < g->h && ix0 >= 0 && ix0 + ew < g->w) {
+      const uint8_t *base = in + ((((size_t)b * g->h + (size_t)iy0) * g->w + (size_t)ix0) * g->c + (size_t)c0) * es;
+      for (int t = 0; t < ks; t++) rows[t * MR + i] = base + s->tap_off[t] * (ptrdiff_t)es;
+    } else {
+      for (int ky = 0; ky < g->kh; ky++) {
+        const int iy = iy0 + ky * g->dh;
+        for (int kx = 0; kx < g->kw; kx++) {
+          const int ix = ix0 + kx * g->dw;
+          const void *p = s->pad;
+          if (iy >= 0 && iy < g->h && ix >= 0 && ix < g->w)
+            p = in + ((((size_t)b * g->h + (size_t)iy) * g->w + (size_t)ix) * g->c + (size_t)c0) * es;
+          rows[(ky * g->kw + kx) * MR + i] = p;
+        }
+      }
+    }
+    if (i + 1 < mr && ++ox == g->ow) { /* next output position; rows past mr repeat the last */
+      ox = 0;
+      if (++oy == g->oh) oy = 0, b++;
+    }
+  }
+}
+
+static void conv_igemm_task(void *arg, int64_t begin, int64_t end, int thread) {
+  (void)thread;
+  const conv_args *a = arg;
+  const conv_state *s = a->s;
+  const void *rows[KS_MAX * MR_MAX];
+  const int MR = s->mr, ks = s->g.kh * s->g.kw, f32 = s->kind == K_F32;
+  const size_t es = f32 ? 4 : 1;
+  for (int64_t t = begin; t < end; t++) {
+    const int64_t m0 = t * MR;
+    const int mr = (int)(s->m - m0 < MR ? s->m - m0 : MR);
+    /* a lone row (a 1x1 output) takes the one-row kernel, whose rows have stride 1 */
+    const int one = s->m == 1;
+    for (int gi = 0; gi < s->groups; gi++) {
+      build_rows(s, a->in, es, gi * s->cg, m0, mr, one ? 1 : MR, rows);
+      const uint8_t *w = (const uint8_t *)s->ipacked + (size_t)gi * s->group_bytes;
+      const size_t off = (size_t)m0 * s->o + (size_t)gi * s->og;
+      if (f32)
+        (one ? s->fk.fn1 : s->fk.fn)((size_t)mr, (size_t)s->og, (size_t)s->cg, (size_t)ks, (const float *const *)rows,
+                                     (const float *)(const void *)w, (float *)a->out + off, (size_t)s->o, &s->fmm);
+      else
+        (one ? s->qk.fn1 : s->qk.fn)((size_t)mr, (size_t)s->og, (size_t)s->cg, (size_t)ks, (const int8_t *const *)rows,
+                                     w, (int8_t *)a->out + off, (size_t)s->o, &s->qmm);
+    }
+  }
+}
+
+static tl_status conv2d_eval_igemm(tl_kctx *ctx, tl_node *n) {
+  const conv_state *s = n->state;
+  conv_args a = {s, n->in[0]->data, NULL, NULL, n->out[0]->data, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+  tl_kparallel(ctx, (s->m + s->mr - 1) / s->mr, conv_igemm_task, &a);
+  return TL_OK;
+}
+
+/* Packs known float or int8 weights for the indirect GEMM and makes the padding row; 0 = not
+ * applicable (unknown weights, huge filter), leaving the im2col path. */
+static tl_status igemm_prepare(tl_kctx *ctx, tl_node *n, conv_state *s, const tl_tensor *w, const tl_tensor *bias,
+                               int *ok) {
+  *ok = 0;
+  const tl_ukernels *uk = tl_kukernels(ctx);
+  const int ks = s->g.kh * s->g.kw;
+  if (!w->known || ks > KS_MAX || (bias && !bias->known) || (s->kind != K_F32 && s->kind != K_S8)) return TL_OK;
+  if (s->kind == K_S8 && s->rq.w_zp != 0) return TL_OK;
+  const int MR = s->kind == K_F32 ? uk->f32_igemm.mr : uk->s8_igemm.mr;
+  const size_t nr = s->kind == K_F32 ? uk->f32_igemm.nr : uk->s8_igemm.nr;
+  if (MR > MR_MAX) return TL_OK;
+  size_t per;
+  if (s->kind == K_F32) {
+    per = tl_f32_igemm_packed_size(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg);
+    if (!per || per > SIZE_MAX / sizeof(float) / (size_t)s->groups) return tl_kfail(ctx, n, "filter too large");
+    per *= sizeof(float);
+  } else {
+    per = tl_s8_igemm_packed_size(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg);
+    if (!per || per > SIZE_MAX / (size_t)s->groups) return tl_kfail(ctx, n, "filter too large");
+  }
+  per = tl_align16(per);
+  uint8_t *p = per ? tl_kpersist(ctx, per * (size_t)s->groups) : NULL;
+  /* the padding row: cg zeros (float), or cg input zero points (int8: (zp - zp) * w adds nothing) */
+  uint8_t *pad = tl_kpersist(ctx, (size_t)s->cg * (s->kind == K_F32 ? sizeof(float) : 1));
+  if (!p || !pad) return tl_kfail(ctx, n, "out of memory packing %zu bytes of weights", per * (size_t)s->groups);
+  for (int gi = 0; gi < s->groups; gi++) {
+    const size_t row0 = (size_t)gi * s->og, k = (size_t)ks * s->cg;
+    if (s->kind == K_F32)
+      tl_f32_igemm_pack(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg, (const float *)w->data + row0 * k, k,
+                        bias ? (const float *)bias->data + row0 : NULL, (float *)(void *)(p + (size_t)gi * per));
+    else
+      tl_s8_igemm_pack(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg, (const int8_t *)w->data + row0 * k, k,
+                       bias ? (const int32_t *)bias->data + row0 : NULL, s->rq.in_zp, s->rq.mult + row0,
+                       s->rq.shift + row0, 1, p + (size_t)gi * per);
+  }
+  if (s->kind == K_S8) memset(pad, (int)(int8_t)s->rq.in_zp, (size_t)s->cg);
+  for (int ky = 0; ky < s->g.kh; ky++)
+    for (int kx = 0; kx < s->g.kw; kx++)
+      s->tap_off[ky * s->g.kw + kx] = ((ptrdiff_t)ky * s->g.dh * s->g.w + (ptrdiff_t)kx * s->g.dw) * s->g.c;
+  s->fk = uk->f32_igemm, s->qk = uk->s8_igemm;
+  s->fmm = (tl_f32_minmax){s->lo, s->hi};
+  s->qmm = (tl_s8_minmax){s->rq.out_zp, s->rq.act_min, s->rq.act_max};
+  s->mr = MR;
+  s->group_bytes = per;
+  s->ipacked = p;
+  s->pad = pad;
+  s->igemm = 1;
+  *ok = 1;
+  return TL_OK;
+}
 
 /* ---- float ---- */
 
@@ -326,6 +466,15 @@ tl_status tl_prep_conv2d(tl_kctx *ctx, tl_node *n) {
   } else {
     return tl_kunsupported(ctx, n, "input %s with filter %s is not supported", tl_type_name(in->type),
                            tl_type_name(w->type));
+  }
+
+  int use_igemm;
+  st = igemm_prepare(ctx, n, s, w, bias, &use_igemm);
+  if (st) return st;
+  if (use_igemm) {
+    n->state = s;
+    n->eval = conv2d_eval_igemm;
+    return TL_OK;
   }
 
   /* Precompute from known weights: packed float panels, hybrid row sums. */

@@ -2,6 +2,7 @@
  * DEQUANTIZE to float32: float16 (the fp16-weights models; the input is a constant, so the interpreter
  * folds it at prepare), and int8/uint8/int16 per-tensor ((q - zp) * scale computed in double and
  * rounded once, like TFLite's reference Dequantize) or per-channel ((q - zp[c]) * scale[c] in float). */
+#include "../quant_math.h"
 #include "kcommon.h"
 
 #include "fp16.h"
@@ -68,6 +69,8 @@ tl_status tl_prep_dequantize(tl_kctx *ctx, tl_node *node) {
     default: return tl_kunsupported(ctx, node, "input type %s", tl_type_name(in->type));
   }
   if (in->qcount < 1) return tl_kfail(ctx, node, "input is not quantized");
+  char msg[200];
+  if (!tl_check_quant(in, msg, sizeof msg)) return tl_kfail(ctx, node, "%s", msg); /* scales > 0, zero points in range */
   if (in->qcount == 1) {
     node->eval = deq_eval_q;
     return TL_OK;

@@ -8,6 +8,7 @@
 
 #include "../gemm.h"
 #include "../quant_math.h"
+#include "../ukernels.h"
 #include "conv_util.h"
 #include "kcommon.h"
 
@@ -24,6 +25,17 @@ typedef struct {
   int by_rows;              /* parallel split: 1 = over batch rows, 0 = over output columns */
   int64_t jobs, job_size;
   size_t off_packed, off_wsum, off_q, off_sf, off_zp;
+  /* Microkernel paths (known weights): float GEMV on the row-major weights for one row, float or
+   * int8 indirect GEMM over packed weights otherwise. jobs cover (row tile, column chunk) pairs. */
+  int uk_path;              /* 0 = reference loops, 1 = float GEMV, 2 = float igemm, 3 = int8 igemm */
+  int mr;
+  int64_t row_tiles, col_chunk, col_chunks;
+  const void *ipacked;
+  tl_f32_gemv_fn gemv;
+  tl_f32_igemm_desc fk;
+  tl_s8_igemm_desc qk;
+  tl_f32_minmax fmm;
+  tl_s8_minmax qmm;
 } fc_state;
 
 typedef struct {
@@ -46,6 +58,103 @@ static void job_range(const fc_state *s, int64_t j, int64_t *r0, int64_t *r1, in
     *c0 = j * s->job_size, *c1 = *c0 + s->job_size < s->units ? *c0 + s->job_size : s->units;
     *r0 = 0, *r1 = s->batch;
   }
+}
+
+/* ---- microkernel paths ---- */
+
+static void fc_uk_task(void *arg, int64_t begin, int64_t end, int thread) {
+  (void)thread;
+  const fc_args *a = arg;
+  const fc_state *s = a->s;
+  for (int64_t j = begin; j < end; j++) {
+    const int64_t c0 = (j % s->col_chunks) * s->col_chunk;
+    const int64_t nc = s->units - c0 < s->col_chunk ? s->units - c0 : s->col_chunk;
+    if (s->uk_path == 1) {
+      const float *bias = a->bias ? (const float *)a->bias + c0 : NULL;
+      s->gemv((size_t)nc, (size_t)s->k, a->in, (const float *)a->w + (size_t)c0 * s->k, (size_t)s->k, bias,
+              (float *)a->out + c0, &s->fmm);
+      continue;
+    }
+    const int64_t r0 = (j / s->col_chunks) * s->mr;
+    const int mr = (int)(s->batch - r0 < s->mr ? s->batch - r0 : s->mr);
+    const int one = s->batch == 1;
+    const void *rows[8];
+    const size_t es = s->uk_path == 2 ? 4 : 1;
+    for (int i = 0; i < s->mr; i++) rows[i] = (const uint8_t *)a->in + (size_t)(r0 + (i < mr ? i : mr - 1)) * s->k * es;
+    const size_t off = (size_t)r0 * s->units + (size_t)c0;
+    if (s->uk_path == 2) {
+      const float *w = (const float *)s->ipacked + (size_t)(c0 / s->fk.nr) * s->fk.nr * ((size_t)s->k + 1);
+      (one ? s->fk.fn1 : s->fk.fn)((size_t)mr, (size_t)nc, (size_t)s->k, 1, (const float *const *)rows, w,
+                                   (float *)a->out + off, (size_t)s->units, &s->fmm);
+    } else {
+      const uint8_t *w = (const uint8_t *)s->ipacked + (size_t)(c0 / s->qk.nr) * tl_s8_igemm_panel_bytes(s->qk.nr, 1, (size_t)s->k);
+      (one ? s->qk.fn1 : s->qk.fn)((size_t)mr, (size_t)nc, (size_t)s->k, 1, (const int8_t *const *)rows, w,
+                                   (int8_t *)a->out + off, (size_t)s->units, &s->qmm);
+    }
+  }
+}
+
+static tl_status fc_eval_uk(tl_kctx *ctx, tl_node *n) {
+  const fc_state *s = n->state;
+  const tl_tensor *bias = n->n_in > 2 ? n->in[2] : NULL;
+  fc_args a = {s, n->in[0]->data, n->in[1]->data, bias ? bias->data : NULL, n->out[0]->data, NULL, NULL, NULL, NULL,
+               NULL, NULL};
+  tl_kparallel(ctx, s->row_tiles * s->col_chunks, fc_uk_task, &a);
+  if (s->post_act) {
+    float *o = n->out[0]->data;
+    for (int64_t i = 0; i < s->batch * s->units; i++) o[i] = tl_act_f32(s->act, o[i]);
+  }
+  return TL_OK;
+}
+
+/* Chooses a microkernel path for known weights and packs them once; leaves uk_path 0 otherwise. */
+static tl_status fc_uk_prepare(tl_kctx *ctx, tl_node *n, fc_state *s, const tl_tensor *w, const tl_tensor *bias) {
+  const tl_ukernels *uk = tl_kukernels(ctx);
+  const int threads = tl_kthreads(ctx);
+  if (!w->known || (bias && !bias->known) || s->k > INT32_MAX / 16) return TL_OK;
+  if (s->kind == K_F32 && s->batch == 1) {
+    /* GEMV reads TFLite's weights in place: nothing to pack. Split columns over threads when the
+     * weights are big enough to be worth it (whole groups of 4 rows). */
+    s->uk_path = 1;
+    s->gemv = uk->f32_gemv;
+    s->mr = 1, s->row_tiles = 1;
+    int64_t chunk = s->units;
+    if (threads > 1 && s->units * s->k >= 16384) chunk = (s->units + threads - 1) / threads;
+    s->col_chunk = (chunk + 3) / 4 * 4;
+  } else if (s->kind == K_F32 || (s->kind == K_S8 && s->rq.w_zp == 0)) {
+    const int f32 = s->kind == K_F32;
+    const size_t nr = f32 ? uk->f32_igemm.nr : uk->s8_igemm.nr;
+    const int mr = f32 ? uk->f32_igemm.mr : uk->s8_igemm.mr;
+    if (mr > 8) return TL_OK;
+    const size_t bytes = f32 ? tl_f32_igemm_packed_size(nr, (size_t)s->units, 1, (size_t)s->k) * sizeof(float)
+                             : tl_s8_igemm_packed_size(nr, (size_t)s->units, 1, (size_t)s->k);
+    if (!bytes || (f32 && bytes / sizeof(float) > SIZE_MAX / 8)) return tl_kfail(ctx, n, "weights too large");
+    void *p = tl_kpersist(ctx, bytes);
+    if (!p) return tl_kfail(ctx, n, "out of memory packing %zu bytes of weights", bytes);
+    if (f32)
+      tl_f32_igemm_pack(nr, (size_t)s->units, 1, (size_t)s->k, w->data, (size_t)s->k, bias ? bias->data : NULL, p);
+    else
+      tl_s8_igemm_pack(nr, (size_t)s->units, 1, (size_t)s->k, w->data, (size_t)s->k, bias ? bias->data : NULL,
+                       s->rq.in_zp, s->rq.mult, s->rq.shift, s->wpc, p);
+    s->uk_path = f32 ? 2 : 3;
+    s->ipacked = p;
+    s->fk = uk->f32_igemm, s->qk = uk->s8_igemm;
+    s->mr = mr;
+    s->row_tiles = (s->batch + mr - 1) / mr;
+    /* few row tiles (small batch): also split the columns, in whole panels */
+    int64_t chunks = s->row_tiles >= 2 * threads ? 1 : 2 * threads;
+    int64_t chunk = (s->units + chunks - 1) / chunks;
+    chunk = (chunk + (int64_t)nr - 1) / (int64_t)nr * (int64_t)nr;
+    s->col_chunk = chunk;
+  } else {
+    return TL_OK;
+  }
+  s->col_chunks = (s->units + s->col_chunk - 1) / s->col_chunk;
+  s->fmm = (tl_f32_minmax){s->lo, s->hi};
+  s->qmm = (tl_s8_minmax){s->rq.out_zp, s->rq.act_min, s->rq.act_max};
+  n->state = s;
+  n->eval = fc_eval_uk;
+  return TL_OK;
 }
 
 static void fc_f32_task(void *arg, int64_t begin, int64_t end, int thread) {
@@ -317,6 +426,9 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
     s->job_size = cols;
     s->jobs = (s->units + s->job_size - 1) / s->job_size;
   }
+
+  st = fc_uk_prepare(ctx, n, s, w, bias);
+  if (st || s->uk_path) return st;
 
   size_t off = 0;
   if (s->kind == K_F32) {

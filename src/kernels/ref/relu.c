@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  * RELU, RELU6 and RELU_N1_TO_1 as float clamps (NaN passes through, as with TFLite's min/max).
- * Integer kernels (relu_eval_s8 ...) go next to relu_eval_f32 and can reuse relu_state. */
+ * int8/uint8 as TFLite's QuantizedReluX: requantize x - zp_in by s_in/s_out, add zp_out, clamp to the
+ * activation's quantized range. */
+#include <math.h>
+
+#include "../quant_math.h"
 #include "kcommon.h"
 
 typedef struct {
@@ -22,7 +26,29 @@ static tl_status relu_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-/* relu_eval_s8: integer kernels go here. */
+/* q[0] zp_in, q[1] zp_out, q[2] multiplier, q[3] shift, q[4..5] quantized clamp. */
+#define RELU_Q(name, T)                                                                          \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                                          \
+    (void)ctx;                                                                                  \
+    const int32_t *q = ((const relu_state *)node->state)->q;                                    \
+    const T *restrict in = node->in[0]->data;                                                   \
+    T *restrict out = node->out[0]->data;                                                       \
+    const int64_t n = tl_numel(node->in[0]);                                                    \
+    for (int64_t i = 0; i < n; i++) {                                                           \
+      int32_t v = q[1] + tl_mbqm((int32_t)in[i] - q[0], q[2], q[3]);                            \
+      v = v < q[4] ? q[4] : v;                                                                  \
+      out[i] = (T)(v > q[5] ? q[5] : v);                                                        \
+    }                                                                                           \
+    return TL_OK;                                                                               \
+  }
+RELU_Q(relu_eval_s8, int8_t)
+RELU_Q(relu_eval_u8, uint8_t)
+
+/* activations.cc QuantizedReluX bounds: zp + (int32)roundf(bound / scale), within the type's range
+ * (RELU has no upper bound). The cast is x86's for out-of-range values; the add wraps. */
+static int32_t relu_bound(float bound, const tl_tensor *out) {
+  return (int32_t)((uint32_t)out->zero_point + (uint32_t)tl_f2i32((double)roundf(bound / out->scale)));
+}
 
 static tl_status prep(tl_kctx *ctx, tl_node *node, int act) {
   tl_status s = kc_io(ctx, node, 1, 1, 1);
@@ -37,6 +63,24 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int act) {
   node->state = p;
   switch (in->type) {
     case TL_FLOAT32: node->eval = relu_eval_f32; return TL_OK;
+    case TL_INT8:
+    case TL_UINT8: {
+      char msg[200];
+      if (in->qcount != 1 || out->qcount != 1 || !tl_check_quant(in, msg, sizeof msg) || !tl_check_quant(out, msg, sizeof msg))
+        return tl_kfail(ctx, node, "%s input and output need valid per-tensor quantization", tl_type_name(in->type));
+      int32_t qmin, qmax;
+      tl_qrange(in->type, &qmin, &qmax);
+      p->q[0] = in->zero_point;
+      p->q[1] = out->zero_point;
+      const float ratio = in->scale / out->scale; /* float division, widened to double as TFLite */
+      if (tl_quantize_multiplier((double)ratio, &p->q[2], &p->q[3]))
+        return tl_kfail(ctx, node, "rescale multiplier %g cannot be represented", (double)ratio);
+      const int32_t lo = relu_bound(p->lo, out);
+      p->q[4] = lo > qmin ? lo : qmin;
+      p->q[5] = isinf(p->hi) ? qmax : (relu_bound(p->hi, out) < qmax ? relu_bound(p->hi, out) : qmax);
+      node->eval = in->type == TL_INT8 ? relu_eval_s8 : relu_eval_u8;
+      return TL_OK;
+    }
     default: return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
   }
 }

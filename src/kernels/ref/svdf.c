@@ -103,9 +103,9 @@ static tl_status need_q(tl_kctx *ctx, tl_node *node, const tl_tensor *t, int typ
 }
 
 tl_status tl_prep_svdf(tl_kctx *ctx, tl_node *node) {
-  tl_status s = kc_io(ctx, node, 5, 5, 1);
+  tl_status s = kc_io(ctx, node, 3, 5, 1); /* the bias (input 3) is optional */
   if (s) return s;
-  if (!node->in[0] || !node->in[1] || !node->in[2] || !node->in[4]) return tl_kfail(ctx, node, "missing input");
+  if (node->n_in != 5 || !node->in[4]) return tl_kfail(ctx, node, "expected 5 inputs with the state as input 4");
   const tl_tensor *in = node->in[0], *wf = node->in[1], *wt = node->in[2], *bias = node->in[3];
   tl_tensor *state = node->in[4], *out = node->out[0];
   svdf_state *p = tl_kpersist(ctx, sizeof *p);

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * WebAssembly SIMD128 microkernels: float 4x8 indirect GEMM and GEMV (simd128 has no FMA: mul + add).
+ * Compiled only when the module is built with -msimd128, which then is required to load it. */
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+
+#include "../../ukernels.h"
+
+#define ROWS4(X) X(0) X(1) X(2) X(3)
+
+static inline void store4(float *c, v128_t v, size_t n) {
+  if (n >= 4) {
+    wasm_v128_store(c, v);
+    return;
+  }
+  if (n > 0) c[0] = wasm_f32x4_extract_lane(v, 0);
+  if (n > 1) c[1] = wasm_f32x4_extract_lane(v, 1);
+  if (n > 2) c[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+static inline v128_t clampv(v128_t v, v128_t lo, v128_t hi) {
+  return wasm_f32x4_pmin(wasm_f32x4_pmax(v, lo), hi);
+}
+
+void tl_f32_igemm_4x8__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                                float *c, size_t cm_stride, const tl_f32_minmax *p) {
+  const v128_t vlo = wasm_f32x4_splat(p->lo), vhi = wasm_f32x4_splat(p->hi);
+  while (nc > 0) {
+    const v128_t b0 = wasm_v128_load(w), b1 = wasm_v128_load(w + 4);
+    w += 8;
+#define DECL(i) v128_t acc##i##0 = b0, acc##i##1 = b1;
+    ROWS4(DECL)
+#undef DECL
+    const float *const *ap = a;
+    for (size_t t = 0; t < ks; t++, ap += 4) {
+      const float *a0 = ap[0], *a1 = ap[1], *a2 = ap[2], *a3 = ap[3];
+      for (size_t k = 0; k < kc; k++) {
+        const v128_t w0 = wasm_v128_load(w), w1 = wasm_v128_load(w + 4);
+        w += 8;
+#define STEP(i)                                                          \
+  {                                                                      \
+    const v128_t x = wasm_v128_load32_splat(a##i + k);                   \
+    acc##i##0 = wasm_f32x4_add(acc##i##0, wasm_f32x4_mul(x, w0));        \
+    acc##i##1 = wasm_f32x4_add(acc##i##1, wasm_f32x4_mul(x, w1));        \
+  }
+        ROWS4(STEP)
+#undef STEP
+      }
+    }
+    const size_t n = nc < 8 ? nc : 8;
+#define STORE(i)                                                    \
+  if (i < mr) {                                                     \
+    float *ci = c + (size_t)(i) * cm_stride;                        \
+    store4(ci, clampv(acc##i##0, vlo, vhi), n);                     \
+    store4(ci + 4, clampv(acc##i##1, vlo, vhi), n > 4 ? n - 4 : 0); \
+  }
+    ROWS4(STORE)
+#undef STORE
+    c += n;
+    nc -= n;
+  }
+}
+
+void tl_f32_igemm_1x8__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                                float *c, size_t cm_stride, const tl_f32_minmax *p) {
+  (void)mr, (void)cm_stride;
+  const v128_t vlo = wasm_f32x4_splat(p->lo), vhi = wasm_f32x4_splat(p->hi);
+  while (nc > 0) {
+    v128_t a0 = wasm_v128_load(w), a1 = wasm_v128_load(w + 4);
+    w += 8;
+    for (size_t t = 0; t < ks; t++) {
+      const float *x = a[t];
+      for (size_t k = 0; k < kc; k++, w += 8) {
+        const v128_t xv = wasm_v128_load32_splat(x + k);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xv, wasm_v128_load(w)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xv, wasm_v128_load(w + 4)));
+      }
+    }
+    const size_t n = nc < 8 ? nc : 8;
+    store4(c, clampv(a0, vlo, vhi), n);
+    store4(c + 4, clampv(a1, vlo, vhi), n > 4 ? n - 4 : 0);
+    c += n;
+    nc -= n;
+  }
+}
+
+void tl_f32_gemv__wasmsimd(size_t n, size_t k, const float *x, const float *w, size_t ldw, const float *bias,
+                           float *y, const tl_f32_minmax *p) {
+  const size_t kv = k - k % 4;
+  for (size_t j = 0; j < n; j++) {
+    const float *wj = w + j * ldw;
+    v128_t s0 = wasm_f32x4_splat(0.f), s1 = s0;
+    size_t i = 0;
+    for (; i + 8 <= kv; i += 8) {
+      s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(x + i), wasm_v128_load(wj + i)));
+      s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(x + i + 4), wasm_v128_load(wj + i + 4)));
+    }
+    for (; i < kv; i += 4) s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(x + i), wasm_v128_load(wj + i)));
+    s0 = wasm_f32x4_add(s0, s1);
+    float r = (wasm_f32x4_extract_lane(s0, 0) + wasm_f32x4_extract_lane(s0, 1)) +
+              (wasm_f32x4_extract_lane(s0, 2) + wasm_f32x4_extract_lane(s0, 3));
+    for (; i < k; i++) r += x[i] * wj[i];
+    float v = (bias ? bias[j] : 0.f) + r;
+    v = v < p->lo ? p->lo : v;
+    y[j] = v > p->hi ? p->hi : v;
+  }
+}
+#endif
