@@ -3,17 +3,21 @@
 # app on localhost with http-server (npm, installed by scripts/setup.sh) and prints its URL.
 #
 # usage: scripts/serve.sh [--port N] [web/build.sh options: --model-float F --model-dynamic F ...]
-#   PORT (default 8080) and HOST (default 127.0.0.1) may also come from the environment.
+#   PORT (default 8080) and HOST (default 127.0.0.1) may also come from the environment, and so may
+#   BUILD_DIR (the C build, default build) and WEB_DIR (the web build, default build-web).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 port=${PORT:-8080}
 host=${HOST:-127.0.0.1}
+build_dir=${BUILD_DIR:-build}
+web_dir=${WEB_DIR:-build-web}
+case "$web_dir" in /*) ;; *) web_dir=$root/$web_dir ;; esac
 build_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=$2; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) build_args+=("$1"); shift ;;
   esac
 done
@@ -23,14 +27,14 @@ if [ ! -x node_modules/.bin/http-server ] || ! command -v emcmake >/dev/null 2>&
   bash scripts/setup.sh
 fi
 
-echo "== building tinylite (build/) =="
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)"
+echo "== building tinylite ($build_dir) =="
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build_dir" -j"$(nproc 2>/dev/null || echo 2)"
 
-echo "== building the web app (build-web/) =="
-web/build.sh --out "$root/build-web" "${build_args[@]+"${build_args[@]}"}"
+echo "== building the web app ($web_dir) =="
+web/build.sh --out "$web_dir" "${build_args[@]+"${build_args[@]}"}"
 
 echo
 echo "tinylite app: http://$host:$port/   (Ctrl-C stops the server)"
 echo
-exec node_modules/.bin/http-server "$root/build-web/dist" -a "$host" -p "$port" -c-1
+NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--no-deprecation" exec node_modules/.bin/http-server "$web_dir/dist" -a "$host" -p "$port" -c-1

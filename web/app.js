@@ -52,7 +52,9 @@ pad.addEventListener('pointerdown', (e) => {
   if (e.pointerType === 'mouse' && e.button !== 0) return;
   if (drawing !== null) return; // one stroke at a time (a second finger is ignored)
   e.preventDefault();
-  pad.setPointerCapture(e.pointerId);
+  try {
+    pad.setPointerCapture(e.pointerId); // keep the stroke when the pointer leaves the pad
+  } catch { /* a synthetic event's pointer can't be captured: draw without capture */ }
   drawing = e.pointerId;
   last = point(e);
   segment(last, last); // a tap leaves a dot
@@ -194,8 +196,13 @@ function buildPicker(list) {
     const label = document.createElement('label');
     label.className = 'model-option';
     label.htmlFor = id;
-    label.innerHTML = `<input type="radio" name="model" id="${id}" value="${meta.id}" disabled>
-      <span><strong>${meta.label}</strong> <span class="meta"></span><br><span class="err"></span></span>`;
+    label.innerHTML = `<input type="radio" name="model" disabled>
+      <span><strong></strong> <span class="meta"></span><br><span class="source"></span> <span class="err"></span></span>`;
+    const input = label.querySelector('input');
+    input.id = id;
+    input.value = meta.id;
+    label.querySelector('strong').textContent = meta.label; // names come from models.json: text, not HTML
+    label.querySelector('.source').textContent = meta.source;
     fs.append(label);
     const entry = { meta, model: null, error: null, times: [], optionEl: label };
     models.set(meta.id, entry);
@@ -212,11 +219,15 @@ function selectModel(id) {
   classify();
 }
 
-async function loadEntry(entry) {
+async function fetchModel(entry) {
+  const res = await fetch(entry.meta.file);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.arrayBuffer();
+}
+
+async function loadEntry(entry, bytes = fetchModel(entry)) {
   try {
-    const res = await fetch(entry.meta.file);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    entry.model = runtime.loadModel(await res.arrayBuffer());
+    entry.model = runtime.loadModel(await bytes);
     entry.times.push(entry.model.time(7));
     entry.optionEl.querySelector('input').disabled = false;
   } catch (err) {
@@ -227,15 +238,17 @@ async function loadEntry(entry) {
 
 async function main() {
   clearPad();
+  // The runtime, the model list and then the first model download in parallel: the first
+  // prediction waits for the slowest of them, not for their sum.
+  // ?runtime=base or ?runtime=simd forces a build (tests); the default is feature detection.
+  const force = new URLSearchParams(location.search).get('runtime');
+  const runtimeP = loadRuntime(force ? { simd: force === 'simd' } : {});
+  runtimeP.catch(() => {}); // reported below
   let list;
   try {
-    // ?runtime=base or ?runtime=simd forces a build (tests); the default is feature detection.
-    const force = new URLSearchParams(location.search).get('runtime');
-    const [rt, res] = await Promise.all([loadRuntime(force ? { simd: force === 'simd' } : {}), fetch('models.json')]);
-    runtime = rt;
-    list = await res.json();
+    list = await (await fetch('models.json')).json();
   } catch (err) {
-    statusEl.textContent = `Could not start: ${err.message}`;
+    statusEl.textContent = `Could not read the model list: ${err.message}`;
     return;
   }
   buildPicker(list);
@@ -246,7 +259,17 @@ async function main() {
   let saved = null;
   try { saved = localStorage.getItem('tinylite-model'); } catch { /* private mode */ }
   const first = models.get(saved) ? saved : list[0].id;
-  await loadEntry(models.get(first));
+  const firstBytes = fetchModel(models.get(first));
+  firstBytes.catch(() => {}); // reported by loadEntry
+  try {
+    runtime = await runtimeP;
+  } catch (err) {
+    statusEl.textContent = `Could not start the WebAssembly runtime: ${err.message}`;
+    return;
+  }
+  performance.mark('tl-runtime-ready');
+  await loadEntry(models.get(first), firstBytes);
+  performance.mark('tl-model-ready');
   const usable = models.get(first).model ? first : null;
   if (usable) selectModel(usable);
   statusEl.textContent = usable ? 'Ready: draw a digit.' : 'The model could not be loaded.';

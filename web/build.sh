@@ -45,6 +45,12 @@ fi
 export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 jobs=${TL_WEB_JOBS:-2}
 mkdir -p "$out/logs"
+# Only the ops the shipped models use (plus a base set for digit CNNs) are compiled in: the runtime
+# stays small. TL_WEB_OPS=ALL keeps every op.
+models_in=()
+for m in "$m_float" "$m_dynamic" "$m_int8"; do [ -n "$m" ] && [ "$m" != none ] && models_in+=("$m"); done
+ops=${TL_WEB_OPS:-$(node "$root/web/model-ops.mjs" "$root/src/kernels/ops.def" "${models_in[@]}")}
+echo "web/build.sh: ops compiled in: $ops"
 
 for variant in simd base; do
   flags=""
@@ -52,7 +58,7 @@ for variant in simd base; do
   dir=$out/wasm-$variant
   # Warnings are enforced by the host builds (-Werror); clang-only ones must not break packaging.
   emcmake cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=MinSizeRel -DTL_BUILD_TOOLS=OFF -DTL_BUILD_TESTS=OFF \
-    -DTL_WERROR=OFF -DTL_WEB_VARIANT=$variant -DCMAKE_C_FLAGS="$flags" >"$out/logs/cmake-$variant.log" 2>&1 ||
+    -DTL_WERROR=OFF -DTL_WEB_VARIANT=$variant -DCMAKE_C_FLAGS="$flags" "-DTL_WEB_OPS=$ops" >"$out/logs/cmake-$variant.log" 2>&1 ||
     { cat "$out/logs/cmake-$variant.log" >&2; exit 1; }
   cmake --build "$dir" --target tl_web -j"$jobs" >"$out/logs/build-$variant.log" 2>&1 ||
     { tail -40 "$out/logs/build-$variant.log" >&2; exit 1; }

@@ -32,8 +32,11 @@ EMSCRIPTEN_KEEPALIVE int tlw_run(int s);
 
 static slot *get(int s) { return (s >= 0 && s < MAX_SLOTS && slots[s].ip) ? &slots[s] : NULL; }
 
-/* Buffers the JS side fills (model bytes, canvas pixels). */
-EMSCRIPTEN_KEEPALIVE void *tlw_malloc(int n) { return n > 0 ? malloc((size_t)n) : NULL; }
+/* Buffers the JS side fills (model bytes, canvas pixels), 16-byte aligned so a model's constant
+ * tensors are used in place (tl_model_from_memory copies misaligned ones). */
+EMSCRIPTEN_KEEPALIVE void *tlw_malloc(int n) {
+  return n > 0 ? aligned_alloc(16, ((size_t)n + 15) & ~(size_t)15) : NULL;
+}
 EMSCRIPTEN_KEEPALIVE void tlw_free(void *p) { free(p); }
 
 /* The last error message ("" when none). */

@@ -68,12 +68,23 @@ static inline size_t tl_s8_igemm_panel_bytes(size_t nr, size_t ks, size_t kc) {
   return nr * 4 + ks * ((kc + 3) / 4) * nr * 4 + (size_t)TL_S8RQ_ROWS * nr * 4;
 }
 
+/* ---- max pooling over an indirection list ----
+ * out[j] = clamp(max(in[0][j], ..., in[taps-1][j]), lo, hi) for j < c (taps >= 1), the float max
+ * starting from -FLT_MAX as TFLite's (a NaN input never wins). out may equal in[0] (the caller folds
+ * windows of more taps than its list holds that way). NULL in a table: the reference loops. */
+typedef void (*tl_f32_maxpool_fn)(size_t taps, size_t c, const float *const *in, float *out, float lo, float hi);
+typedef void (*tl_s8_maxpool_fn)(size_t taps, size_t c, const int8_t *const *in, int8_t *out, int8_t lo, int8_t hi);
+
 /* ---- the dispatch table ---- */
 typedef struct tl_ukernels {
   const char *isa;             /* "scalar", "avx2", "avx512", "neon", "wasm_simd128" */
   tl_f32_igemm_desc f32_igemm;
+  tl_f32_igemm_desc f32_igemm_n64; /* wider tile for a multiple of 64 columns and > 1 row (fn1 unused),
+                                    * or fn NULL */
   tl_f32_gemv_fn f32_gemv;
   tl_s8_igemm_desc s8_igemm;
+  tl_f32_maxpool_fn f32_maxpool;
+  tl_s8_maxpool_fn s8_maxpool;
 } tl_ukernels;
 
 /* The fastest table this CPU runs (a const table: no state, safe from any thread), or the one the
@@ -93,10 +104,18 @@ const tl_ukernels *tl_ukernels_by_name(const char *isa);
   void name(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w, int8_t *c, \
             size_t cm_stride, const tl_s8_minmax *p);
 
+#define TL_F32_MAXPOOL(name) \
+  void name(size_t taps, size_t c, const float *const *in, float *out, float lo, float hi);
+#define TL_S8_MAXPOOL(name) \
+  void name(size_t taps, size_t c, const int8_t *const *in, int8_t *out, int8_t lo, int8_t hi);
+
 /* scalar twins (portable C: the fallback and the oracle of the SIMD tests) */
+TL_F32_MAXPOOL(tl_f32_maxpool__scalar)
+TL_S8_MAXPOOL(tl_s8_maxpool__scalar)
 TL_F32_IGEMM(tl_f32_igemm_4x8__scalar)
 TL_F32_IGEMM(tl_f32_igemm_1x8__scalar)
 TL_F32_IGEMM(tl_f32_igemm_8x32__scalar)
+TL_F32_IGEMM(tl_f32_igemm_6x64__scalar)
 TL_F32_IGEMM(tl_f32_igemm_1x32__scalar)
 TL_F32_IGEMM(tl_f32_igemm_6x16__scalar)
 TL_F32_IGEMM(tl_f32_igemm_1x16__scalar)
@@ -110,10 +129,15 @@ TL_S8_IGEMM(tl_s8_igemm_1x16c4__scalar)
 
 #if defined(__x86_64__) || defined(__i386__)
 TL_F32_IGEMM(tl_f32_igemm_8x32__avx512f)
+TL_F32_IGEMM(tl_f32_igemm_6x64__avx512f)
 TL_F32_IGEMM(tl_f32_igemm_1x32__avx512f)
 TL_F32_GEMV(tl_f32_gemv__avx512f)
 TL_S8_IGEMM(tl_s8_igemm_8x32c4__avx512vnni)
 TL_S8_IGEMM(tl_s8_igemm_1x32c4__avx512vnni)
+TL_F32_MAXPOOL(tl_f32_maxpool__avx512f)
+TL_S8_MAXPOOL(tl_s8_maxpool__avx512bw)
+TL_F32_MAXPOOL(tl_f32_maxpool__avx2)
+TL_S8_MAXPOOL(tl_s8_maxpool__avx2)
 TL_F32_IGEMM(tl_f32_igemm_6x16__avx2)
 TL_F32_IGEMM(tl_f32_igemm_1x16__avx2)
 TL_F32_GEMV(tl_f32_gemv__avx2)

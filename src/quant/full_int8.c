@@ -427,6 +427,37 @@ tl_status tl_q_pass_int8(tl_qgraph *g, const tl_qoptions *o, const tl_qranges *r
       tl_q_note(rep, "op %d %s stays float: %s", k, tl_op_name(op->builtin), why);
     }
   }
+  /* With float ops kept, an op that only moves or rescales data between float ops (a TRANSPOSE of a
+   * variable's value, a SOFTMAX after a float FULLY_CONNECTED) would just gain QUANTIZE/DEQUANTIZE
+   * and lose precision: such islands stay float too. Ops with weights always run on integers. */
+  for (int changed = o->allow_float; changed;) {
+    changed = 0;
+    for (int k = 0; k < c->nops0; k++) {
+      if (c->qop[k] != 1) continue;
+      const tl_qop *op = &s->ops[k];
+      opspec sp;
+      spec_of(op, o, &sp);
+      if (sp.role == R_WEIGHTS) continue;
+      int island = 1;
+      for (int j = 0; j < op->n_in && island; j++) {
+        int t = op->in[j];
+        if (t < 0 || !isf[t]) continue;
+        if (c->prod[t] >= 0 ? c->qop[c->prod[t]] == 1 : (tl_qg_is_input(s, t) && io != KF)) island = 0;
+      }
+      for (int j = 0; j < op->n_out && island; j++) {
+        int t = op->out[j];
+        if (tl_qg_is_output(s, t) && io != KF) island = 0;
+        for (int k2 = k + 1; k2 < c->nops0 && island; k2++)
+          for (int j2 = 0; j2 < s->ops[k2].n_in; j2++)
+            if (s->ops[k2].in[j2] == t && c->qop[k2] == 1) island = 0;
+      }
+      if (island) {
+        c->qop[k] = 0, changed = 1;
+        if (rep) rep->ops_quantized--, rep->ops_float++;
+        tl_q_note(rep, "op %d %s stays float: its neighbours are float", k, tl_op_name(op->builtin));
+      }
+    }
+  }
   /* 2. Versions each float32 activation needs, and which one keeps its index. */
   for (int t = 0; t < c->nt0; t++) {
     tinfo *x = &c->ti[t];

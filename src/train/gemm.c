@@ -4,6 +4,7 @@
 #include "gemm.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* Block sizes: MC x KC packed A (<= 384 KB) lives in L2, a KC x NR B micro-panel in L1. */
 #define GEMM_KC 384
@@ -13,12 +14,14 @@
 #define GEMM_MR 6
 #define GEMM_NR 8
 #define GEMM_MC 240
+#define GEMM_VW 4
 #define GEMM_ATTR
 #include "gemm_impl.h"
 #undef GEMM_SUFFIX
 #undef GEMM_MR
 #undef GEMM_NR
 #undef GEMM_MC
+#undef GEMM_VW
 #undef GEMM_ATTR
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -27,18 +30,21 @@
 #define GEMM_MR 6
 #define GEMM_NR 16
 #define GEMM_MC 240
+#define GEMM_VW 8
 #define GEMM_ATTR __attribute__((target("avx2,fma")))
 #include "gemm_impl.h"
 #undef GEMM_SUFFIX
 #undef GEMM_MR
 #undef GEMM_NR
 #undef GEMM_MC
+#undef GEMM_VW
 #undef GEMM_ATTR
 
 #define GEMM_SUFFIX avx512
 #define GEMM_MR 8
 #define GEMM_NR 32
 #define GEMM_MC 256
+#define GEMM_VW 16
 #if defined(__clang__)
 #define GEMM_ATTR __attribute__((target("avx512f,avx512vl,fma")))
 #else
@@ -49,11 +55,12 @@
 #undef GEMM_MR
 #undef GEMM_NR
 #undef GEMM_MC
+#undef GEMM_VW
 #undef GEMM_ATTR
 #endif
 
-typedef void (*sgemm_fn)(int, int, int, const float *, ptrdiff_t, ptrdiff_t, const float *,
-                         ptrdiff_t, ptrdiff_t, int, float *, ptrdiff_t, float *);
+typedef void (*sgemm_fn)(int, int, int, const float *, ptrdiff_t, ptrdiff_t, const tl_sgemm_ind *, int,
+                         const float *, ptrdiff_t, ptrdiff_t, int, float *, ptrdiff_t, float *);
 
 static sgemm_fn chosen;
 static const char *chosen_name = "generic";
@@ -96,7 +103,16 @@ void tl_sgemm(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
     if (M <= 0 || N <= 0) return;
     /* 64-byte align the pack buffers */
     float *aligned = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
-    chosen(M, N, K, A, rsa, csa, B, rsb, csb, accumulate, C, ldc, aligned);
+    chosen(M, N, K, A, rsa, csa, NULL, 0, B, rsb, csb, accumulate, C, ldc, aligned);
+}
+
+void tl_sgemm_indirect(int M, int N, int K, const tl_sgemm_ind *A, int trans, const float *B, ptrdiff_t rsb,
+                       ptrdiff_t csb, int accumulate, float *C, ptrdiff_t ldc, float *ws)
+{
+    if (!chosen) tl_sgemm_force_variant(0);
+    if (M <= 0 || N <= 0) return;
+    float *aligned = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
+    chosen(M, N, K, NULL, 0, 0, A, trans, B, rsb, csb, accumulate, C, ldc, aligned);
 }
 
 void tl_sgemm_ref(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa, const float *B,

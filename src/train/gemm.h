@@ -14,6 +14,20 @@
 void tl_sgemm(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa, const float *B,
               ptrdiff_t rsb, ptrdiff_t csb, int accumulate, float *C, ptrdiff_t ldc, float *ws);
 
+/* An indirect matrix: row r is the concatenation of nseg segments of seglen floats each,
+ * rows[r*nseg + s][0..seglen) for s < nseg (so it has nseg*seglen columns). A convolution's
+ * im2col matrix is one without being written out: a segment is a run of kw*C input floats, or
+ * a zero buffer. */
+typedef struct {
+    const float *const *rows;
+    int nseg, seglen;
+} tl_sgemm_ind;
+
+/* tl_sgemm with A given indirectly: trans = 0, A is the M x K indirect matrix (K = nseg*seglen);
+ * trans = 1, A is the transpose of a K x M indirect matrix (M = nseg*seglen). */
+void tl_sgemm_indirect(int M, int N, int K, const tl_sgemm_ind *A, int trans, const float *B, ptrdiff_t rsb,
+                       ptrdiff_t csb, int accumulate, float *C, ptrdiff_t ldc, float *ws);
+
 /* Plain triple loop with the same contract (the test oracle). */
 void tl_sgemm_ref(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa, const float *B,
                   ptrdiff_t rsb, ptrdiff_t csb, int accumulate, float *C, ptrdiff_t ldc);

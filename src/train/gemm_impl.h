@@ -37,6 +37,67 @@ GEMM_ATTR static void GEMM_FN(pack_a)(int mc, int kc, const float *A, ptrdiff_t 
     }
 }
 
+/* pack_a for an indirect A (im2col without the im2col matrix): row r of A is the concatenation
+ * of the nseg segments ind->rows[r*nseg + s][0..seglen). Same layout as pack_a, for rows
+ * [i0, i0 + mc) and columns [k0, k0 + kc); segments are copied in MR x 8 transposed blocks. */
+GEMM_ATTR static void GEMM_FN(pack_a_ind)(int i0, int mc, int k0, int kc, const tl_sgemm_ind *ind,
+                                          float *restrict pa)
+{
+    const int S = ind->seglen, nseg = ind->nseg;
+    for (int p = 0; p < mc; p += GEMM_MR) {
+        const int mr = mc - p < GEMM_MR ? mc - p : GEMM_MR;
+        const float *const *rp = ind->rows + (ptrdiff_t)(i0 + p) * nseg;
+        for (int k = 0; k < kc;) {
+            const int seg = (k0 + k) / S, off = k0 + k - seg * S;
+            const int len = S - off < kc - k ? S - off : kc - k;
+            const float *ar[GEMM_MR];
+            for (int i = 0; i < mr; i++) ar[i] = rp[(ptrdiff_t)i * nseg + seg] + off;
+            float *restrict dst = pa + (ptrdiff_t)k * GEMM_MR;
+            if (mr == GEMM_MR) {
+                int t = 0;
+                for (; t + 8 <= len; t += 8)
+                    for (int kk = 0; kk < 8; kk++)
+                        for (int i = 0; i < GEMM_MR; i++) dst[(t + kk) * GEMM_MR + i] = ar[i][t + kk];
+                for (; t < len; t++)
+                    for (int i = 0; i < GEMM_MR; i++) dst[t * GEMM_MR + i] = ar[i][t];
+            } else {
+                for (int t = 0; t < len; t++) {
+                    for (int i = 0; i < mr; i++) dst[t * GEMM_MR + i] = ar[i][t];
+                    for (int i = mr; i < GEMM_MR; i++) dst[t * GEMM_MR + i] = 0.0f;
+                }
+            }
+            k += len;
+        }
+        pa += (ptrdiff_t)kc * GEMM_MR;
+    }
+}
+
+/* pack_a for the transpose of an indirect matrix: A[m][k] = I[k][m], i.e. A's rows are I's
+ * columns (for the weight gradient X^T * dY). MR consecutive columns of one I row are usually
+ * inside one segment: a contiguous copy; panels that straddle segments go element by element. */
+GEMM_ATTR static void GEMM_FN(pack_a_ind_t)(int i0, int mc, int k0, int kc, const tl_sgemm_ind *ind,
+                                            float *restrict pa)
+{
+    const int S = ind->seglen, nseg = ind->nseg;
+    for (int p = 0; p < mc; p += GEMM_MR) {
+        const int mr = mc - p < GEMM_MR ? mc - p : GEMM_MR, m0 = i0 + p;
+        const int seg = m0 / S, off = m0 - seg * S;
+        if (mr == GEMM_MR && off + GEMM_MR <= S) {
+            for (int t = 0; t < kc; t++) {
+                const float *src = ind->rows[(ptrdiff_t)(k0 + t) * nseg + seg] + off;
+                for (int i = 0; i < GEMM_MR; i++) pa[t * GEMM_MR + i] = src[i];
+            }
+        } else {
+            for (int t = 0; t < kc; t++) {
+                const float *const *rp = ind->rows + (ptrdiff_t)(k0 + t) * nseg;
+                for (int i = 0; i < mr; i++) pa[t * GEMM_MR + i] = rp[(m0 + i) / S][(m0 + i) % S];
+                for (int i = mr; i < GEMM_MR; i++) pa[t * GEMM_MR + i] = 0.0f;
+            }
+        }
+        pa += (ptrdiff_t)kc * GEMM_MR;
+    }
+}
+
 /* pb[p*kc*NR + k*NR + j] = B[(k0 + k), (j0 + p*NR + j)], zero-padded past N */
 GEMM_ATTR static void GEMM_FN(pack_b)(int nc, int kc, const float *B, ptrdiff_t rsb,
                                       ptrdiff_t csb, float *restrict pb)
@@ -64,33 +125,51 @@ GEMM_ATTR static void GEMM_FN(pack_b)(int nc, int kc, const float *B, ptrdiff_t 
     }
 }
 
-/* C tile (mr x nr valid) (+)= packed A panel (kc x MR) * packed B panel (kc x NR) */
+/* C tile (mr x nr valid) (+)= packed A panel (kc x MR) * packed B panel (kc x NR).
+ * GCC/Clang vector types (not intrinsics, so every variant is the same C): the accumulators are
+ * MR x NR/VW vectors, B rows are vector loads and each A element is a scalar broadcast that the
+ * compiler folds into the FMA's memory operand. Plain arrays let gcc pick shuffles (vpermps) to
+ * broadcast A, which compete with the FMAs for the same port and cost a third of the speed. */
+typedef float GEMM_FN(vec) __attribute__((vector_size(GEMM_VW * sizeof(float))));
+typedef float GEMM_FN(uvec) __attribute__((vector_size(GEMM_VW * sizeof(float)), aligned(sizeof(float))));
+#define GEMM_NV (GEMM_NR / GEMM_VW)
+
 GEMM_ATTR static void GEMM_FN(ukernel)(int kc, const float *restrict a, const float *restrict b,
                                        float *restrict c, ptrdiff_t ldc, int mr, int nr, int acc)
 {
-    float ab[GEMM_MR][GEMM_NR];
+    typedef GEMM_FN(vec) vec;
+    typedef GEMM_FN(uvec) uvec;
+    vec ab[GEMM_MR][GEMM_NV];
+    const vec zero = {0};
+#pragma GCC unroll 16
     for (int i = 0; i < GEMM_MR; i++)
-        for (int j = 0; j < GEMM_NR; j++) ab[i][j] = 0.0f;
+#pragma GCC unroll 8
+        for (int v = 0; v < GEMM_NV; v++) ab[i][v] = zero;
     for (int k = 0; k < kc; k++) {
-        const float *restrict bk = b + k * GEMM_NR;
-        const float *restrict ak = a + k * GEMM_MR;
+        const vec *restrict bk = (const vec *)(b + (ptrdiff_t)k * GEMM_NR);
+        const float *restrict ak = a + (ptrdiff_t)k * GEMM_MR;
+        vec bv[GEMM_NV];
+#pragma GCC unroll 8
+        for (int v = 0; v < GEMM_NV; v++) bv[v] = bk[v];
 #pragma GCC unroll 16
         for (int i = 0; i < GEMM_MR; i++) {
-#pragma GCC unroll 64
-            for (int j = 0; j < GEMM_NR; j++) ab[i][j] += ak[i] * bk[j];
+            const float ai = ak[i];
+#pragma GCC unroll 8
+            for (int v = 0; v < GEMM_NV; v++) ab[i][v] += ai * bv[v];
         }
     }
     if (mr == GEMM_MR && nr == GEMM_NR) {
-        if (acc) {
-            for (int i = 0; i < GEMM_MR; i++)
-                for (int j = 0; j < GEMM_NR; j++) c[i * ldc + j] += ab[i][j];
-        } else {
-            for (int i = 0; i < GEMM_MR; i++)
-                for (int j = 0; j < GEMM_NR; j++) c[i * ldc + j] = ab[i][j];
+#pragma GCC unroll 16
+        for (int i = 0; i < GEMM_MR; i++) {
+            uvec *ci = (uvec *)(c + i * ldc);
+#pragma GCC unroll 8
+            for (int v = 0; v < GEMM_NV; v++) ci[v] = acc ? ci[v] + ab[i][v] : ab[i][v];
         }
     } else {
+        float t[GEMM_MR][GEMM_NR];
+        memcpy(t, ab, sizeof t);
         for (int i = 0; i < mr; i++)
-            for (int j = 0; j < nr; j++) c[i * ldc + j] = (acc ? c[i * ldc + j] : 0.0f) + ab[i][j];
+            for (int j = 0; j < nr; j++) c[i * ldc + j] = (acc ? c[i * ldc + j] : 0.0f) + t[i][j];
     }
 }
 
@@ -98,8 +177,9 @@ GEMM_ATTR static void GEMM_FN(ukernel)(int kc, const float *restrict a, const fl
  * > NR micro-panels (B panel stays in L1) > MR micro-panels. K is cut into equal blocks so a
  * K slightly above KC does not leave a tiny, inefficient tail block. */
 GEMM_ATTR static void GEMM_FN(sgemm)(int M, int N, int K, const float *A, ptrdiff_t rsa,
-                                     ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
-                                     int accumulate, float *C, ptrdiff_t ldc, float *ws)
+                                     ptrdiff_t csa, const tl_sgemm_ind *ind, int trans,
+                                     const float *B, ptrdiff_t rsb, ptrdiff_t csb, int accumulate,
+                                     float *C, ptrdiff_t ldc, float *ws)
 {
     const int MCB = GEMM_MC, NCB = GEMM_NC;
     int nkb = (K + GEMM_KC - 1) / GEMM_KC;
@@ -120,7 +200,12 @@ GEMM_ATTR static void GEMM_FN(sgemm)(int M, int N, int K, const float *A, ptrdif
             GEMM_FN(pack_b)(nc, kc, B + pc * rsb + jc * csb, rsb, csb, pb);
             for (int ic = 0; ic < M; ic += MCB) {
                 int mc = M - ic < MCB ? M - ic : MCB;
-                GEMM_FN(pack_a)(mc, kc, A + ic * rsa + pc * csa, rsa, csa, pa);
+                if (!ind)
+                    GEMM_FN(pack_a)(mc, kc, A + ic * rsa + pc * csa, rsa, csa, pa);
+                else if (!trans)
+                    GEMM_FN(pack_a_ind)(ic, mc, pc, kc, ind, pa);
+                else
+                    GEMM_FN(pack_a_ind_t)(ic, mc, pc, kc, ind, pa);
                 for (int jr = 0; jr < nc; jr += GEMM_NR) {
                     int nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
                     const float *bp = pb + (ptrdiff_t)(jr / GEMM_NR) * kc * GEMM_NR;
@@ -135,6 +220,7 @@ GEMM_ATTR static void GEMM_FN(sgemm)(int M, int N, int K, const float *A, ptrdif
     }
 }
 
+#undef GEMM_NV
 #undef GEMM_FN
 #undef GEMM_CAT
 #undef GEMM_CAT2

@@ -27,6 +27,29 @@ int tl_conv_direct(const tl_layer *L)
     return L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->pad_t == 0 && L->pad_l == 0;
 }
 
+/* every window lies inside the input (VALID, or SAME that happens to need no padding) */
+static int window_in_bounds(const tl_layer *L)
+{
+    return L->pad_t == 0 && L->pad_l == 0 && (L->out.h - 1) * L->sh + L->kh <= L->in.h &&
+           (L->out.w - 1) * L->sw + L->kw <= L->in.w;
+}
+
+/* No padding anywhere: row i of every window is kw*C contiguous input floats, so the GEMMs read
+ * the input through row pointers (tl_sgemm_indirect) and no im2col matrix is written. */
+int tl_conv_indirect(const tl_layer *L) { return !tl_conv_direct(L) && window_in_bounds(L); }
+
+/* The indirection of tl_conv_indirect for ns samples: kh pointers per output pixel. */
+static void conv_rows(const tl_layer *L, const float *x, int ns, const float **rows)
+{
+    const int W = L->in.w, C = L->in.c, OH = L->out.h, OW = L->out.w;
+    const size_t isz = tl_shape_size(L->in);
+    for (int s = 0; s < ns; s++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++)
+                for (int i = 0; i < L->kh; i++)
+                    *rows++ = x + s * isz + ((size_t)(oh * L->sh + i) * W + (size_t)ow * L->sw) * C;
+}
+
 /* col[(oh*OW + ow)][(i*kw + j)*C + c] = x[oh*sh - pad_t + i][ow*sw - pad_l + j][c] or 0 */
 static void im2col(const tl_layer *L, const float *x, float *col)
 {
@@ -42,7 +65,12 @@ static void im2col(const tl_layer *L, const float *x, float *col)
                 if (ih < 0 || ih >= H) {
                     memset(dst, 0, sizeof(float) * rowlen);
                 } else if (iw0 >= 0 && iw0 + L->kw <= W) {
-                    memcpy(dst, x + ((size_t)ih * W + iw0) * C, sizeof(float) * rowlen);
+                    const float *src = x + ((size_t)ih * W + iw0) * C;
+                    /* a first conv (C = 1) copies 3-float rows: a call to memcpy would cost more */
+                    if (rowlen <= 8)
+                        for (int q = 0; q < rowlen; q++) dst[q] = src[q];
+                    else
+                        memcpy(dst, src, sizeof(float) * rowlen);
                 } else {
                     for (int j = 0; j < L->kw; j++) {
                         int iw = iw0 + j;
@@ -98,31 +126,41 @@ static void conv_forward(tl_ws *ws, int l, int n)
     const size_t isz = tl_shape_size(L->in), osz = tl_shape_size(L->out);
     const int pix = L->out.h * L->out.w, F = L->units, C = L->in.c;
     const int K = L->kh * L->kw * C, chunk = tl_conv_chunk(L), direct = tl_conv_direct(L);
+    const int indirect = tl_conv_indirect(L);
+    const tl_sgemm_ind ind = {ws->ind, L->kh, L->kw * C};
     for (int s0 = 0; s0 < n; s0 += chunk) {
         int ns = n - s0 < chunk ? n - s0 : chunk;
         int rows = ns * pix;
-        const float *A;
-        if (direct) {
-            A = x + s0 * isz;
+        if (indirect) {
+            conv_rows(L, x + s0 * isz, ns, ws->ind);
+            tl_sgemm_indirect(rows, F, K, &ind, 0, W, F, 1, 0, y + s0 * osz, F, ws->gemm);
         } else {
-            for (int s = 0; s < ns; s++) im2col(L, x + (s0 + s) * isz, ws->col + (size_t)s * pix * K);
-            A = ws->col;
+            const float *A;
+            if (direct) {
+                A = x + s0 * isz;
+            } else {
+                for (int s = 0; s < ns; s++) im2col(L, x + (s0 + s) * isz, ws->col + (size_t)s * pix * K);
+                A = ws->col;
+            }
+            tl_sgemm(rows, F, K, A, K, 1, W, F, 1, 0, y + s0 * osz, F, ws->gemm);
         }
-        tl_sgemm(rows, F, K, A, K, 1, W, F, 1, 0, y + s0 * osz, F, ws->gemm);
         bias_act(y + s0 * osz, (size_t)rows, F, b, L->relu);
     }
 }
 
-/* dy of a fused-ReLU layer masked in place: d(relu(z))/dz = [y > 0] */
-static void relu_mask(float *g, const float *y, size_t len)
+/* One pass over dy of a conv/dense layer: the fused ReLU's mask applied in place
+ * (d relu(z)/dz = [y > 0]) and the bias gradient summed over rows (db may be NULL). */
+static void relu_mask_bias_grad(float *g, const float *y, size_t rows, int F, int relu, float *db)
 {
-    for (size_t i = 0; i < len; i++) g[i] = y[i] > 0.0f ? g[i] : 0.0f;
-}
-
-static void bias_grad(float *db, const float *g, size_t rows, int F)
-{
-    for (size_t r = 0; r < rows; r++)
-        for (int f = 0; f < F; f++) db[f] += g[r * F + f];
+    if (!relu && !db) return;
+    for (size_t r = 0; r < rows; r++) {
+        float *gr = g + r * F;
+        const float *yr = y + r * F;
+        if (relu)
+            for (int f = 0; f < F; f++) gr[f] = yr[f] > 0.0f ? gr[f] : 0.0f;
+        if (db)
+            for (int f = 0; f < F; f++) db[f] += gr[f];
+    }
 }
 
 static void conv_backward(tl_ws *ws, int l, int n)
@@ -135,21 +173,27 @@ static void conv_backward(tl_ws *ws, int l, int n)
     const size_t isz = tl_shape_size(L->in), osz = tl_shape_size(L->out);
     const int pix = L->out.h * L->out.w, F = L->units, C = L->in.c;
     const int K = L->kh * L->kw * C, chunk = tl_conv_chunk(L), direct = tl_conv_direct(L);
-    if (L->relu) relu_mask(g, y, (size_t)n * osz);
+    const int indirect = tl_conv_indirect(L);
+    const tl_sgemm_ind ind = {ws->ind, L->kh, L->kw * C};
     for (int s0 = 0; s0 < n; s0 += chunk) {
         int ns = n - s0 < chunk ? n - s0 : chunk;
         int rows = ns * pix;
-        const float *gs = g + s0 * osz;
-        if (db) bias_grad(db, gs, (size_t)rows, F);
-        const float *A;
-        if (direct) {
-            A = x + s0 * isz;
-        } else {
-            for (int s = 0; s < ns; s++) im2col(L, x + (s0 + s) * isz, ws->col + (size_t)s * pix * K);
-            A = ws->col;
-        }
+        float *gs = g + s0 * osz;
+        relu_mask_bias_grad(gs, y + s0 * osz, (size_t)rows, F, L->relu, db);
         /* dW[K,F] += A^T[K,rows] * g[rows,F] */
-        tl_sgemm(K, F, rows, A, 1, K, gs, F, 1, 1, dW, F, ws->gemm);
+        if (indirect) {
+            conv_rows(L, x + s0 * isz, ns, ws->ind);
+            tl_sgemm_indirect(K, F, rows, &ind, 1, gs, F, 1, 1, dW, F, ws->gemm);
+        } else {
+            const float *A;
+            if (direct) {
+                A = x + s0 * isz;
+            } else {
+                for (int s = 0; s < ns; s++) im2col(L, x + (s0 + s) * isz, ws->col + (size_t)s * pix * K);
+                A = ws->col;
+            }
+            tl_sgemm(K, F, rows, A, 1, K, gs, F, 1, 1, dW, F, ws->gemm);
+        }
         if (!dx) continue;
         if (direct) {
             /* dx[rows,C] = g[rows,F] * W^T[F,C] */
@@ -165,6 +209,39 @@ static void conv_backward(tl_ws *ws, int l, int n)
 
 /* ---- Pooling --------------------------------------------------------------------------- */
 
+/* In-bounds windows: no per-element bounds checks, and the channel loop is branch-free
+ * (selects) so it vectorizes. Same result as the general loop, first maximum kept. */
+static void maxpool_forward_inb(const tl_layer *L, const float *x, float *y, int32_t *arg, int n)
+{
+    const int W = L->in.w, C = L->in.c, OH = L->out.h, OW = L->out.w;
+    const size_t isz = tl_shape_size(L->in), osz = tl_shape_size(L->out);
+    for (int s = 0; s < n; s++) {
+        const float *xs = x + s * isz;
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++) {
+                float *restrict yo = y + s * osz + ((size_t)oh * OW + ow) * C;
+                int32_t *restrict ao = arg + s * osz + ((size_t)oh * OW + ow) * C;
+                const int32_t b0 = (int32_t)(((size_t)oh * L->sh * W + (size_t)ow * L->sw) * C);
+                for (int c = 0; c < C; c++) {
+                    yo[c] = xs[b0 + c];
+                    ao[c] = b0 + c;
+                }
+                for (int i = 0; i < L->kh; i++)
+                    for (int j = i == 0; j < L->kw; j++) {
+                        const int32_t base = b0 + (int32_t)(((size_t)i * W + j) * C);
+                        const float *restrict xi = xs + base;
+                        for (int c = 0; c < C; c++) {
+                            /* the index select as bit masks: gcc will not if-convert it otherwise */
+                            const float v = xi[c], m = yo[c];
+                            const int32_t gt = -(int32_t)(v > m);
+                            ao[c] = (ao[c] & ~gt) | ((base + c) & gt);
+                            yo[c] = v > m ? v : m;
+                        }
+                    }
+            }
+    }
+}
+
 static void maxpool_forward(tl_ws *ws, int l, int n)
 {
     const tl_layer *L = &ws->net->layers[l];
@@ -173,6 +250,10 @@ static void maxpool_forward(tl_ws *ws, int l, int n)
     int32_t *arg = ws->aux[l];
     const int H = L->in.h, W = L->in.w, C = L->in.c, OH = L->out.h, OW = L->out.w;
     const size_t isz = tl_shape_size(L->in), osz = tl_shape_size(L->out);
+    if (window_in_bounds(L)) {
+        maxpool_forward_inb(L, x, y, arg, n);
+        return;
+    }
     for (int s = 0; s < n; s++) {
         const float *xs = x + s * isz;
         for (int oh = 0; oh < OH; oh++)
@@ -210,6 +291,32 @@ static void maxpool_backward(tl_ws *ws, int l, int n)
     const float *g = ws->dy[l];
     const int32_t *arg = ws->aux[l];
     const size_t isz = tl_shape_size(L->in), osz = tl_shape_size(L->out);
+    if (window_in_bounds(L) && L->sh == L->kh && L->sw == L->kw) {
+        /* windows tile the input without overlap: every covered input element is written once
+         * (the gradient or 0), so no memset and no scatter; only an uncovered border is zeroed */
+        const int H = L->in.h, W = L->in.w, C = L->in.c, OH = L->out.h, OW = L->out.w;
+        if (OH * L->kh != H || OW * L->kw != W) memset(dx, 0, sizeof(float) * n * isz);
+        for (int s = 0; s < n; s++) {
+            float *dxs = dx + s * isz;
+            for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++) {
+                    const size_t o = s * osz + ((size_t)oh * OW + ow) * C;
+                    const float *restrict go = g + o;
+                    const int32_t *restrict ao = arg + o;
+                    const int32_t b0 = (int32_t)(((size_t)oh * L->kh * W + (size_t)ow * L->kw) * C);
+                    for (int i = 0; i < L->kh; i++)
+                        for (int j = 0; j < L->kw; j++) {
+                            const int32_t base = b0 + (int32_t)(((size_t)i * W + j) * C);
+                            float *restrict d = dxs + base;
+                            for (int c = 0; c < C; c++) {
+                                const float v = go[c]; /* loaded unconditionally: then it vectorizes */
+                                d[c] = ao[c] == base + c ? v : 0.0f;
+                            }
+                        }
+                }
+        }
+        return;
+    }
     memset(dx, 0, sizeof(float) * n * isz);
     for (int s = 0; s < n; s++)
         for (size_t o = 0; o < osz; o++) dx[s * isz + arg[s * osz + o]] += g[s * osz + o];
@@ -279,17 +386,32 @@ static void dropout_forward(tl_ws *ws, int l, int n, int train)
         return;
     }
     const float keep = 1.0f / (1.0f - L->rate);
+    /* an element is dropped when a 16-bit uniform is below rate * 2^16 (exact for rates like
+     * 0.25 or 0.5). Four lanes per 64-bit draw, staged in a small buffer so the compare runs
+     * as a vector select: a branch per element mispredicts at random. */
+    const uint32_t thr = (uint32_t)((double)L->rate * 65536.0 + 0.5);
     for (int s = 0; s < n; s++) {
         /* one stream per (seed, layer, epoch, sample): independent of the thread split */
         tl_rng r;
         tl_rng_seed(&r, tl_hash3(ws->seed * 1000003u + (uint64_t)l, ws->epoch, ws->sample0 + s));
-        float *m = mask + s * sz;
-        for (size_t i = 0; i < sz; i += 2) {
-            uint64_t u = tl_rng_next(&r);
-            m[i] = tl_u01f(u) >= L->rate ? keep : 0.0f;
-            if (i + 1 < sz) m[i + 1] = tl_u01f(u << 32) >= L->rate ? keep : 0.0f;
+        float *m = mask + s * sz, *ys = y + s * sz;
+        const float *xs = x + s * sz;
+        uint16_t bits[256];
+        for (size_t i0 = 0; i0 < sz; i0 += 256) {
+            const size_t cnt = sz - i0 < 256 ? sz - i0 : 256;
+            for (size_t q = 0; q < cnt; q += 4) {
+                const uint64_t u = tl_rng_next(&r);
+                bits[q] = (uint16_t)u;
+                bits[q + 1] = (uint16_t)(u >> 16);
+                bits[q + 2] = (uint16_t)(u >> 32);
+                bits[q + 3] = (uint16_t)(u >> 48);
+            }
+            for (size_t q = 0; q < cnt; q++) {
+                const float mv = bits[q] >= thr ? keep : 0.0f;
+                m[i0 + q] = mv;
+                ys[i0 + q] = xs[i0 + q] * mv;
+            }
         }
-        for (size_t i = 0; i < sz; i++) y[s * sz + i] = x[s * sz + i] * m[i];
     }
 }
 
@@ -318,8 +440,7 @@ static void dense_backward(tl_ws *ws, int l, int n)
     const tl_layer *L = &ws->net->layers[l];
     const int I = (int)tl_shape_size(L->in), U = L->units;
     float *g = ws->dy[l], *dx = L->need_dx ? layer_din(ws, l) : NULL;
-    if (L->relu) relu_mask(g, ws->y[l], (size_t)n * U);
-    if (L->bias) bias_grad(ws->grads + L->b, g, (size_t)n, U);
+    relu_mask_bias_grad(g, ws->y[l], (size_t)n, U, L->relu, L->bias ? ws->grads + L->b : NULL);
     /* dW[I,U] += x^T[I,n] g[n,U] */
     tl_sgemm(I, U, n, layer_in(ws, l), 1, I, g, U, 1, 1, ws->grads + L->w, U, ws->gemm);
     /* dx[n,I] = g[n,U] W^T[U,I] */

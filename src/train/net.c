@@ -13,6 +13,7 @@
 
 int tl_conv_chunk(const tl_layer *L);
 int tl_conv_direct(const tl_layer *L);
+int tl_conv_indirect(const tl_layer *L);
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -431,6 +432,7 @@ void tl_ws_free(tl_ws *ws)
     free(ws->aux);
     free(ws->x);
     free(ws->col);
+    free(ws->ind);
     free(ws->gemm);
     free(ws->grads);
     free(ws->probs);
@@ -452,7 +454,7 @@ tl_ws *tl_ws_new(tl_net *net, int nmax)
     ws->grads = xalloc(net->nparams);
     ws->probs = xalloc((size_t)nmax * tl_net_classes(net));
     if (!ws->y || !ws->dy || !ws->aux || !ws->x || !ws->gemm || !ws->grads || !ws->probs) goto fail;
-    size_t ncol = 0;
+    size_t ncol = 0, nind = 0;
     for (int l = 0; l < L; l++) {
         const tl_layer *ly = &net->layers[l];
         size_t osz = (size_t)nmax * tl_shape_size(ly->out);
@@ -474,12 +476,16 @@ tl_ws *tl_ws_new(tl_net *net, int nmax)
         } else if (ly->kind == TL_LAYER_CONV2D && !tl_conv_direct(ly)) {
             int chunk = tl_conv_chunk(ly);
             if (chunk > nmax) chunk = nmax;
-            size_t c = (size_t)chunk * ly->out.h * ly->out.w * ly->kh * ly->kw * ly->in.c;
+            size_t pix = (size_t)chunk * ly->out.h * ly->out.w;
+            /* indirect convs need the col scratch only for dcol (the input gradient) */
+            size_t c = !tl_conv_indirect(ly) || ly->need_dx ? pix * ly->kh * ly->kw * ly->in.c : 0;
             if (c > ncol) ncol = c;
+            if (tl_conv_indirect(ly) && pix * ly->kh > nind) nind = pix * ly->kh;
         }
     }
     ws->ncol = ncol;
     if (ncol && !(ws->col = xalloc(ncol))) goto fail;
+    if (nind && !(ws->ind = malloc(sizeof(float *) * nind))) goto fail;
     ws->seed = 0;
     return ws;
 fail:

@@ -96,6 +96,7 @@ typedef struct tl_ws {
     void **aux;     /* per layer: maxpool argmax (int32), dropout mask, BN xhat/invstd */
     float *col;     /* im2col / col2im scratch */
     size_t ncol;
+    const float **ind; /* row pointers of indirect convolutions (tl_sgemm_indirect) */
     float *gemm;    /* tl_sgemm pack buffers */
     float *grads;   /* gradient of the loss w.r.t. net->params (accumulated) */
     float *probs;   /* softmax outputs, nmax * classes */

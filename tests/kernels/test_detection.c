@@ -150,27 +150,19 @@ TEST(decode_uint8) {
   kh_reset();
 }
 
-/* Values where decoding in float would give other bits than TFLite's double arithmetic: this pins
- * the double path (the numbers are TFLite 2.9's output for this input, from tflite-ref). */
-static const float k_round_enc[4] = {1.37f, -2.91f, 0.77f, -1.13f};
-static const float k_round_anchor[4] = {0.4567f, 0.5123f, 0.3311f, 0.2789f}, k_half = 0.5f;
-static dopt round_opts(void) {
-  dopt o = defaults(1);
-  o.ys = 3.3f, o.xs = 7.1f, o.hs = 2.9f, o.ws = 6.7f;
-  return o;
-}
+/* An input where decoding in float arithmetic would change all four corners by an ulp: TFLite
+ * decodes in double and rounds once to float. The expected corners are TFLite 2.9's output
+ * (handmade_cases_vs_tflite checks this case against it). */
+static const float k_round_enc[4] = {0x1.3505fcp+0f, -0x1.088fep+0f, -0x1.abb65ap-1f, -0x1.1f69dp-2f};
+static const float k_round_anchor[4] = {0x1.5d11c2p-1f, 0x1.3669f2p-1f, 0x1.a7852ep-3f, 0x1.d70676p-2f}, k_half = 0.5f;
+static dopt round_opts(void) { return defaults(1); }
 
 TEST(decode_rounds_like_tflite) {
   dopt o = round_opts();
-  const float *enc = k_round_enc, *anchors = k_round_anchor;
-  dres r = run_f32(&o, 1, 1, enc, &k_half, anchors);
+  dres r = run_f32(&o, 1, 1, k_round_enc, &k_half, k_round_anchor);
   EXPECT_EQ(r.st, TL_OK);
   EXPECT_EQ(num_det(&r), 1);
-  const double yc = (double)enc[0] / (double)o.ys * (double)anchors[2] + (double)anchors[0];
-  const double xc = (double)enc[1] / (double)o.xs * (double)anchors[3] + (double)anchors[1];
-  const double hh = 0.5 * exp((double)enc[2] / (double)o.hs) * (double)anchors[2];
-  const double hw = 0.5 * exp((double)enc[3] / (double)o.ws) * (double)anchors[3];
-  const float want[4] = {(float)yc - (float)hh, (float)xc - (float)hw, (float)yc + (float)hh, (float)xc + (float)hw};
+  const float want[4] = {0x1.3d0e5p-1f, 0x1.5d7e5cp-2f, 0x1.96a514p-1f, 0x1.8d672ep-1f};
   EXPECT_DET(r, 0, want, 0, 0.5f);
   kh_reset();
 }
@@ -336,8 +328,9 @@ TEST(fast_nms_top_classes_per_box) {
   kh_reset();
 }
 
-/* Equal class scores within a box and equal scores across classes are ordered by libstdc++'s
- * std::partial_sort (heap select + sort_heap), not by index: pinned to TFLite 2.9's output. */
+/* Equal class scores within a box are ordered by libstdc++'s std::partial_sort (heap select +
+ * sort_heap), not by index; in regular NMS equal scores put later classes first (TFLite's merge).
+ * Pinned to TFLite 2.9's output (handmade_cases_vs_tflite checks them against it). */
 static const float k_zero[64 * 4];
 static const float k_s5[5] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
 static dopt ties5_opts(void) {
@@ -359,7 +352,7 @@ TEST(partial_sort_ties_like_tflite) {
   dopt o = ties5_opts();
   dres r = run_f32(&o, 1, 5, enc, k_s5, a);
   EXPECT_EQ(num_det(&r), 1);
-  const float want_cls[4] = {0, 4, 3, 2};
+  const float want_cls[4] = {1, 3, 0, 2};
   for (int i = 0; i < 4; i++) EXPECT_EQ(kh_f32(r.out[1])[i], want_cls[i]);
   /* regular NMS: 6 boxes, 3 classes, all scores equal; the merge keeps 5 */
   float s18[18];
@@ -367,7 +360,7 @@ TEST(partial_sort_ties_like_tflite) {
   o = ties_regular_opts();
   r = run_f32(&o, 6, 3, enc, s18, a);
   EXPECT_EQ(num_det(&r), 5);
-  const int want_anchor[5] = {0, 1, 1, 0, 0}, want_class[5] = {0, 2, 1, 2, 1};
+  const int want_anchor[5] = {0, 1, 0, 1, 0}, want_class[5] = {2, 2, 1, 1, 0};
   for (int i = 0; i < 5; i++) {
     corners(a + 4 * want_anchor[i], box);
     EXPECT_DET(r, i, box, (float)want_class[i], 0.5f);
@@ -425,7 +418,10 @@ TEST(bad_options_and_shapes_are_refused) {
   o = defaults(1);
   o.regular = 1, o.dpc = 0;
   EXPECT(prepare_with(&o, 4, 1, 4, 4, TL_FLOAT32, TL_FLOAT32) != TL_OK);
-  EXPECT_STR_CONTAINS(kh_err(), "detections_per_class is 0");
+  EXPECT_STR_CONTAINS(kh_err(), "regular NMS needs detections_per_class and max_detections >= 1 (got 0 and 10)");
+  o = defaults(1);
+  o.regular = 1, o.max_det = 0; /* TFLite fails the invoke; fast NMS allows it */
+  EXPECT(prepare_with(&o, 4, 1, 4, 4, TL_FLOAT32, TL_FLOAT32) != TL_OK);
   o = defaults(1);
   o.max_det = 1 << 20, o.mcpd = 1 << 12;
   EXPECT(prepare_with(&o, 4, 1, 4, 4, TL_FLOAT32, TL_FLOAT32) != TL_OK);
@@ -519,17 +515,31 @@ TEST(hostile_custom_options) {
 
 static char g_tmp[64];
 
+/* The temporary directory goes at exit, unless TL_KEEP_TMP is set (to inspect the models). */
+static void remove_tmp(void) {
+  if (!g_tmp[0] || getenv("TL_KEEP_TMP") || strncmp(g_tmp, "/tmp/tl_detect_", 15)) return;
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_tmp);
+}
+
+/* A file in this run's temporary directory; the same name always gives the same (stable) string. */
 static const char *tmp(const char *name) {
-  static char p[8][600];
-  static int slot;
+  static char names[16][32], paths[16][128];
+  static int n;
   if (!g_tmp[0]) {
     snprintf(g_tmp, sizeof g_tmp, "/tmp/tl_detect_XXXXXX");
     if (!mkdtemp(g_tmp)) snprintf(g_tmp, sizeof g_tmp, "/tmp");
+    atexit(remove_tmp);
   }
-  char *s = p[slot++ % 8];
-  snprintf(s, 600, "%s/%s", g_tmp, name);
-  return s;
+  for (int i = 0; i < n; i++)
+    if (!strcmp(names[i], name)) return paths[i];
+  if (n == 16) return "/tmp/tl_detect_overflow";
+  snprintf(names[n], sizeof names[n], "%s", name);
+  snprintf(paths[n], sizeof paths[n], "%s/%s", g_tmp, name);
+  return paths[n++];
 }
+
 
 static int write_file(const char *path, const void *d, size_t n) {
   FILE *f = fopen(path, "wb");
@@ -889,6 +899,14 @@ TEST(handmade_cases_vs_tflite) {
   o = defaults(3);
   o.mcpd = 2, o.max_det = 3;
   EXPECT(f32_vs_tflite(ref, "two classes per box", &o, 2, 3, k_zero, st, a));
+  o = defaults(3);
+  o.max_det = 0;
+  EXPECT(f32_vs_tflite(ref, "fast NMS, max_detections 0", &o, 6, 3, k_zero, s18, a));
+  a[2] = 0.f; /* a zero-height box is valid (IoU 0 with everything) */
+  o = defaults(3);
+  EXPECT(f32_vs_tflite(ref, "zero-height box, fast NMS", &o, 6, 3, k_zero, s18, a));
+  o.regular = 1;
+  EXPECT(f32_vs_tflite(ref, "zero-height box, regular NMS", &o, 6, 3, k_zero, s18, a));
 }
 
 TEST_MAIN(T(handmade_cases_vs_tflite), T(random_models_vs_tflite), T(corpus_ssd_vs_tflite), T(decode_float),

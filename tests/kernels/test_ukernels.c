@@ -3,6 +3,7 @@
  * style: columns n = NR, < NR, > NR and n % NR != 0, every row count up to MR, one and several taps,
  * channel counts around the vector and group widths, padding rows. Float within rounding (FMA vs
  * mul+add); int8 bit-identical, and both checked against a plain loop with TFLite's arithmetic. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static int f32_cases(f32_case *c) {
 #if defined(__x86_64__) || defined(__i386__)
   if (tl_ukernels_by_name("avx512")) {
     c[n++] = (f32_case){"f32_igemm_8x32__avx512f", tl_f32_igemm_8x32__avx512f, tl_f32_igemm_8x32__scalar, 8, 32};
+    c[n++] = (f32_case){"f32_igemm_6x64__avx512f", tl_f32_igemm_6x64__avx512f, tl_f32_igemm_6x64__scalar, 6, 64};
     c[n++] = (f32_case){"f32_igemm_1x32__avx512f", tl_f32_igemm_1x32__avx512f, tl_f32_igemm_1x32__scalar, 1, 32};
   }
   if (tl_ukernels_by_name("avx2")) {
@@ -107,7 +109,7 @@ static void free_rows(rows_t *r) {
   for (int k = 0; k < r->n; k++) free(r->blocks[k]);
 }
 
-static const size_t kNc[] = {1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 47, 64, 70};
+static const size_t kNc[] = {1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 70, 128, 130};
 static const size_t kKc[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64};
 static const size_t kKs[] = {1, 2, 9};
 
@@ -256,6 +258,63 @@ TEST(s8_igemm_simd_matches_scalar_twin_bit_exactly) {
   }
 }
 
+/* Max pooling: every channel count around the register widths, 1..9 taps, in place (out = in[0]),
+ * with NaNs and infinities among the inputs. Results must be identical to the scalar twin. */
+TEST(maxpool_simd_matches_scalar_twin) {
+  typedef struct {
+    const char *name;
+    tl_f32_maxpool_fn f;
+    tl_s8_maxpool_fn q;
+  } mp_case;
+  mp_case cs[4];
+  int ncase = 0;
+#if defined(__x86_64__) || defined(__i386__)
+  if (tl_ukernels_by_name("avx512")) cs[ncase++] = (mp_case){"avx512", tl_f32_maxpool__avx512f, tl_s8_maxpool__avx512bw};
+  if (tl_ukernels_by_name("avx2")) cs[ncase++] = (mp_case){"avx2", tl_f32_maxpool__avx2, tl_s8_maxpool__avx2};
+#endif
+  cs[ncase++] = (mp_case){"scalar", tl_f32_maxpool__scalar, tl_s8_maxpool__scalar};
+  static const size_t kC[] = {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 130};
+  for (int ci = 0; ci < ncase; ci++) {
+    int bad = 0;
+    for (size_t a = 0; a < sizeof kC / sizeof *kC && !bad; a++)
+      for (size_t taps = 1; taps <= 9 && !bad; taps++)
+        for (int inplace = 0; inplace < 2 && !bad; inplace++) {
+          const size_t c = kC[a];
+          float *fb[9], fo1[130], fo2[130];
+          int8_t *qb[9], qo1[130], qo2[130];
+          for (size_t t = 0; t < taps; t++) {
+            fb[t] = malloc(c * sizeof(float)), qb[t] = malloc(c);
+            for (size_t j = 0; j < c; j++) {
+              const uint32_t r = rnd();
+              fb[t][j] = r % 97 == 0 ? NAN : r % 89 == 0 ? -INFINITY : rndf() * 8.f;
+              qb[t][j] = (int8_t)(rnd() & 0xFF);
+            }
+          }
+          float fsave[130];
+          int8_t qsave[130];
+          memcpy(fsave, fb[0], c * sizeof(float)), memcpy(qsave, qb[0], c);
+          const float lo = (rnd() & 1) ? -FLT_MAX : 0.f, hi = (rnd() & 1) ? FLT_MAX : 6.f;
+          const int8_t qlo = (rnd() & 1) ? -128 : -20, qhi = (rnd() & 1) ? 127 : 50;
+          cs[ci].f(taps, c, (const float *const *)fb, inplace ? fb[0] : fo1, lo, hi);
+          if (inplace) memcpy(fo1, fb[0], c * sizeof(float)), memcpy(fb[0], fsave, c * sizeof(float));
+          tl_f32_maxpool__scalar(taps, c, (const float *const *)fb, fo2, lo, hi);
+          cs[ci].q(taps, c, (const int8_t *const *)qb, inplace ? qb[0] : qo1, qlo, qhi);
+          if (inplace) memcpy(qo1, qb[0], c), memcpy(qb[0], qsave, c);
+          tl_s8_maxpool__scalar(taps, c, (const int8_t *const *)qb, qo2, qlo, qhi);
+          for (size_t j = 0; j < c && !bad; j++) {
+            if (memcmp(&fo1[j], &fo2[j], sizeof(float)) || qo1[j] != qo2[j]) {
+              printf("  maxpool %s c=%zu taps=%zu inplace=%d: [%zu] %g vs %g, %d vs %d\n", cs[ci].name, c, taps, inplace,
+                     j, fo1[j], fo2[j], qo1[j], qo2[j]);
+              bad = 1;
+            }
+            if (isnan(fo2[j])) bad = 1; /* TFLite's max never yields NaN */
+          }
+          for (size_t t = 0; t < taps; t++) free(fb[t]), free(qb[t]);
+        }
+    EXPECT(!bad);
+  }
+}
+
 TEST(dispatch_tables_are_complete) {
   const char *names[] = {"scalar", "avx2", "avx512", "neon", "wasm_simd128"};
   const tl_ukernels *best = tl_ukernels_best();
@@ -272,4 +331,5 @@ TEST(dispatch_tables_are_complete) {
 }
 
 TEST_MAIN(T(f32_igemm_simd_matches_scalar_twin), T(f32_gemv_simd_matches_scalar),
-          T(s8_igemm_simd_matches_scalar_twin_bit_exactly), T(dispatch_tables_are_complete))
+          T(s8_igemm_simd_matches_scalar_twin_bit_exactly), T(maxpool_simd_matches_scalar_twin),
+          T(dispatch_tables_are_complete))

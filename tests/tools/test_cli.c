@@ -158,9 +158,18 @@ static void eval_kinds(const char *kinds) {
     const char *c = strstr(out, "\"correct\":");
     int got = c ? atoi(c + 10) : -1;
     n++;
+    /* Where TensorFlow Lite 2.9's builtin kernels could not run the model (per-channel int8
+     * FULLY_CONNECTED), the count comes from LiteRT's XNNPACK, which requantizes int8 in fp32 rather
+     * than with TensorFlow Lite's fixed-point arithmetic that tinylite matches bit for bit: a 1-LSB
+     * difference can flip an argmax there, so those models are allowed one image either way. */
+    const char *canon = json_str(json_get(e, "canonical_runtime"), "");
+    int xnn_int8 = strcmp(canon, "tflite-c-builtin") && strstr(json_str(json_get(e, "quantization_kind"), ""), "int8");
     if (rc == 0 && got == (int)want->num) {
       same++;
       printf("  %-50s %d correct, as TensorFlow Lite\n", e->key, got);
+    } else if (rc == 0 && xnn_int8 && abs(got - (int)want->num) <= 1) {
+      same++;
+      printf("  %-50s %d correct; LiteRT/XNNPACK (fp32 requantization) %d\n", e->key, got, (int)want->num);
     } else {
       printf("  %-50s FAIL: %d correct, TensorFlow Lite %d (%s)\n", e->key, got, (int)want->num,
              rc ? strtok(out, "\n") : "");

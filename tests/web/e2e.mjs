@@ -178,27 +178,42 @@ try {
           `${r.wasm} + ${r.js} = ${r.total} bytes (gzip ${r.gzip})`);
   }
 
-  // 2. First prediction within 1 s of page load: a fresh browser profile (nothing cached), the
-  // digit drawn as soon as the pad exists; the app marks 'tl-first-prediction' when it shows one.
+  // 2. First prediction within 1 s of page load: a fresh browser profile (nothing cached), a digit
+  // drawn at DOMContentLoaded by pointer events dispatched in the page (no round trips through the
+  // test driver, so the drawing takes no time), and the time the app marks 'tl-first-prediction'.
   const sample = makeDrawings(1, 280, 7).find((d) => d.label === 7);
-  const firstTimes = [];
+  const firstTimes = [], phases = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     const b = await launch();
+    await b.page.addInitScript((strokes) => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const pad = document.querySelector('#pad');
+        const r = pad.getBoundingClientRect(), k = r.width / 280;
+        const ev = (type, [x, y]) => pad.dispatchEvent(new PointerEvent(type, {
+          pointerId: 7, pointerType: 'mouse', isPrimary: true, button: 0, buttons: type === 'pointerup' ? 0 : 1,
+          clientX: r.left + x * k, clientY: r.top + y * k, bubbles: true, cancelable: true }));
+        for (const s of strokes) {
+          ev('pointerdown', s[0]);
+          for (const p of s.slice(1)) ev('pointermove', p);
+          ev('pointerup', s[s.length - 1]);
+        }
+        performance.mark('test-drawn');
+      });
+    }, sample.strokes);
     await b.page.goto(URL, { waitUntil: 'domcontentloaded' });
-    await b.page.waitForSelector('#pad');
-    await drawWithMouse(b.page, sample).catch(() => null);
     await b.page.waitForFunction(() => performance.getEntriesByName('tl-first-prediction').length > 0, null,
                                  { timeout: 10000 }).catch(() => null);
-    const t = await b.page.evaluate(() => {
-      const e = performance.getEntriesByName('tl-first-prediction')[0];
-      return e ? e.startTime : null;
-    });
-    firstTimes.push(t === null ? Infinity : Math.round(t));
+    const [t, drawn, rt, model] = await b.page.evaluate(() =>
+      ['tl-first-prediction', 'test-drawn', 'tl-runtime-ready', 'tl-model-ready']
+        .map((n) => performance.getEntriesByName(n)[0]?.startTime ?? null));
+    const digit = await b.page.$eval('#prediction', (e) => e.dataset.digit);
+    firstTimes.push(t === null || digit !== '7' ? Infinity : Math.round(t));
+    phases.push(`drawn ${Math.round(drawn)}, runtime ${Math.round(rt)}, model ${Math.round(model)}, prediction ${Math.round(t)} (${digit})`);
     await b.close();
-    if (t !== null && t <= 1000) break; // another engineer's build can slow a cold start: 3 tries
+    if (t !== null && t <= 1000) break; // other work on the machine can slow a cold start: 3 tries
   }
   check('first prediction within 1 s of page load', Math.min(...firstTimes) <= 1000,
-        `${firstTimes.join(', ')} ms after navigation start (drawing included)`);
+        `${firstTimes.join(', ')} ms after navigation start [${phases.join('; ')} ms]`);
 
   // 3. Drawn digits: accuracy, screenshots, and the same strokes through `tinylite classify`.
   const b = await launch();
@@ -308,7 +323,7 @@ try {
       return 'rgb(255, 255, 255)';
     };
     const worst = [];
-    for (const el of document.querySelectorAll('h1, h2, p, button, label, legend, .pct, .meta, .text, figcaption, output, #bars .label')) {
+    for (const el of document.querySelectorAll('h1, h2, p, button, label, legend, .pct, .meta, .source, .text, figcaption, output, #bars .label')) {
       if (!el.textContent.trim() || el.offsetParent === null) continue;
       const l1 = lum(getComputedStyle(el).color), l2 = lum(bgOf(el));
       const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
@@ -333,11 +348,13 @@ try {
         inst.installabilityErrors.map((e) => e.errorId).join(', '));
 
   // 9. Baseline (non-SIMD) build: same prediction as the SIMD build for the same drawing.
-  const simdR = await drawWithMouse(page, results[1]);
+  // The least confident drawing, so the comparison is not between two 1.0000s.
+  const probe = results.reduce((a, r) => ((r.confidence ?? 1) < (a.confidence ?? 1) ? r : a));
+  const simdR = await drawWithMouse(page, probe);
   const variant = await page.textContent('#runtime-info');
   await page.goto(`${URL}?runtime=base`);
   await waitReady(page);
-  const baseR = await drawWithMouse(page, results[1]);
+  const baseR = await drawWithMouse(page, probe);
   check('baseline build gives the same prediction as the SIMD build',
         baseR.digit === simdR.digit && Math.abs(baseR.confidence - simdR.confidence) <= 1e-4,
         `simd ${simdR.digit}/${simdR.confidence}, base ${baseR.digit}/${baseR.confidence}; ${variant}`);

@@ -41,7 +41,15 @@ typedef struct {
   tl_f32_minmax fmm;
   tl_s8_minmax qmm;
   ptrdiff_t tap_off[64];    /* elements from a window's corner to each tap (KS_MAX entries) */
+  /* Merged rows (few channels, e.g. a first layer on 1-channel images): the kw taps of a window row
+   * are contiguous in NHWC, so the kernel sees kh taps of kw * c values. Windows over the left or
+   * right border are copied, with padding, into a small stack buffer. */
+  int merge;
+  int uks, ukc;             /* taps and values per tap the kernel sees */
 } conv_state;
+
+/* Merged-row stack buffer: MR_MAX rows x kh taps x kw * c values of at most 4 bytes. */
+#define MERGE_MAX 512
 
 /* Taps per tile whose row pointers fit on the stack (a larger filter uses im2col). */
 #define KS_MAX 64
@@ -70,15 +78,37 @@ static const tl_fb_table *opts(const tl_node *n) { return kc_opts(n); }
  * repeating the last one. Channel offset c0 selects the group. A window inside the image takes the
  * precomputed tap offsets; only windows over the border test each tap. */
 static void build_rows(const conv_state *s, const uint8_t *in, size_t es, int c0, int64_t m0, int mr, int MR,
-                       const void **rows) {
+                       const void **rows, uint8_t *tmp) {
   const tl_conv_geom *g = &s->g;
   const int ks = g->kh * g->kw;
   const int64_t per_img = (int64_t)g->oh * g->ow;
   int b = (int)(m0 / per_img), r = (int)(m0 % per_img), oy = r / g->ow, ox = r % g->ow;
   const int eh = (g->kh - 1) * g->dh, ew = (g->kw - 1) * g->dw;
+  const size_t rowb = (size_t)s->ukc * es; /* merged: bytes of one window row */
   for (int i = 0; i < MR; i++) {
     const int iy0 = oy * g->sh - g->ph, ix0 = ox * g->sw - g->pw;
-    if (iy0 >= 0 && iy0 + eh < g->h && ix0 >= 0 && ix0 + ew < g->w) {
+    if (s->merge) {
+      const int inside_x = ix0 >= 0 && ix0 + ew < g->w;
+      for (int ky = 0; ky < g->kh; ky++) {
+        const int iy = iy0 + ky * g->dh;
+        const void *p = s->pad;
+        if (iy >= 0 && iy < g->h) {
+          const uint8_t *src = in + (((size_t)b * g->h + (size_t)iy) * g->w) * g->c * es;
+          if (inside_x) {
+            p = src + (size_t)ix0 * g->c * es;
+          } else { /* copy the window row, padding where it leaves the image */
+            uint8_t *d = tmp + ((size_t)i * g->kh + (size_t)ky) * rowb;
+            for (int kx = 0; kx < g->kw; kx++) {
+              const int ix = ix0 + kx;
+              memcpy(d + (size_t)kx * g->c * es,
+                     ix >= 0 && ix < g->w ? src + (size_t)ix * g->c * es : (const uint8_t *)s->pad, (size_t)g->c * es);
+            }
+            p = d;
+          }
+        }
+        rows[ky * MR + i] = p;
+      }
+    } else if (iy0 >= 0 && iy0 + eh < g->h && ix0 >= 0 && ix0 + ew < g->w) {
       const uint8_t *base = in + ((((size_t)b * g->h + (size_t)iy0) * g->w + (size_t)ix0) * g->c + (size_t)c0) * es;
       for (int t = 0; t < ks; t++) rows[t * MR + i] = base + s->tap_off[t] * (ptrdiff_t)es;
     } else {
@@ -105,7 +135,8 @@ static void conv_igemm_task(void *arg, int64_t begin, int64_t end, int thread) {
   const conv_args *a = arg;
   const conv_state *s = a->s;
   const void *rows[KS_MAX * MR_MAX];
-  const int MR = s->mr, ks = s->g.kh * s->g.kw, f32 = s->kind == K_F32;
+  _Alignas(16) uint8_t tmp[MR_MAX * MERGE_MAX * 4];
+  const int MR = s->mr, ks = s->uks, f32 = s->kind == K_F32;
   const size_t es = f32 ? 4 : 1;
   for (int64_t t = begin; t < end; t++) {
     const int64_t m0 = t * MR;
@@ -113,14 +144,14 @@ static void conv_igemm_task(void *arg, int64_t begin, int64_t end, int thread) {
     /* a lone row (a 1x1 output) takes the one-row kernel, whose rows have stride 1 */
     const int one = s->m == 1;
     for (int gi = 0; gi < s->groups; gi++) {
-      build_rows(s, a->in, es, gi * s->cg, m0, mr, one ? 1 : MR, rows);
+      build_rows(s, a->in, es, gi * s->cg, m0, mr, one ? 1 : MR, rows, tmp);
       const uint8_t *w = (const uint8_t *)s->ipacked + (size_t)gi * s->group_bytes;
       const size_t off = (size_t)m0 * s->o + (size_t)gi * s->og;
       if (f32)
-        (one ? s->fk.fn1 : s->fk.fn)((size_t)mr, (size_t)s->og, (size_t)s->cg, (size_t)ks, (const float *const *)rows,
+        (one ? s->fk.fn1 : s->fk.fn)((size_t)mr, (size_t)s->og, (size_t)s->ukc, (size_t)ks, (const float *const *)rows,
                                      (const float *)(const void *)w, (float *)a->out + off, (size_t)s->o, &s->fmm);
       else
-        (one ? s->qk.fn1 : s->qk.fn)((size_t)mr, (size_t)s->og, (size_t)s->cg, (size_t)ks, (const int8_t *const *)rows,
+        (one ? s->qk.fn1 : s->qk.fn)((size_t)mr, (size_t)s->og, (size_t)s->ukc, (size_t)ks, (const int8_t *const *)rows,
                                      w, (int8_t *)a->out + off, (size_t)s->o, &s->qmm);
     }
   }
@@ -142,38 +173,46 @@ static tl_status igemm_prepare(tl_kctx *ctx, tl_node *n, conv_state *s, const tl
   const int ks = s->g.kh * s->g.kw;
   if (!w->known || ks > KS_MAX || (bias && !bias->known) || (s->kind != K_F32 && s->kind != K_S8)) return TL_OK;
   if (s->kind == K_S8 && s->rq.w_zp != 0) return TL_OK;
-  const int MR = s->kind == K_F32 ? uk->f32_igemm.mr : uk->s8_igemm.mr;
-  const size_t nr = s->kind == K_F32 ? uk->f32_igemm.nr : uk->s8_igemm.nr;
+  tl_f32_igemm_desc fk = uk->f32_igemm;
+  if (uk->f32_igemm_n64.fn && s->og % 64 == 0 && s->m > 1) fk = uk->f32_igemm_n64;
+  const int MR = s->kind == K_F32 ? fk.mr : uk->s8_igemm.mr;
+  const size_t nr = s->kind == K_F32 ? fk.nr : uk->s8_igemm.nr;
   if (MR > MR_MAX) return TL_OK;
+  /* Few channels: merge each window row into one tap (see conv_state.merge). */
+  s->merge = s->groups == 1 && s->g.dw == 1 && s->g.kw > 1 && s->cg < 8 && ks * s->cg <= MERGE_MAX;
+  s->uks = s->merge ? s->g.kh : ks;
+  s->ukc = s->merge ? s->g.kw * s->cg : s->cg;
+  const size_t uks = (size_t)s->uks, ukc = (size_t)s->ukc;
   size_t per;
   if (s->kind == K_F32) {
-    per = tl_f32_igemm_packed_size(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg);
+    per = tl_f32_igemm_packed_size(nr, (size_t)s->og, uks, ukc);
     if (!per || per > SIZE_MAX / sizeof(float) / (size_t)s->groups) return tl_kfail(ctx, n, "filter too large");
     per *= sizeof(float);
   } else {
-    per = tl_s8_igemm_packed_size(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg);
+    per = tl_s8_igemm_packed_size(nr, (size_t)s->og, uks, ukc);
     if (!per || per > SIZE_MAX / (size_t)s->groups) return tl_kfail(ctx, n, "filter too large");
   }
   per = tl_align16(per);
   uint8_t *p = per ? tl_kpersist(ctx, per * (size_t)s->groups) : NULL;
-  /* the padding row: cg zeros (float), or cg input zero points (int8: (zp - zp) * w adds nothing) */
-  uint8_t *pad = tl_kpersist(ctx, (size_t)s->cg * (s->kind == K_F32 ? sizeof(float) : 1));
+  /* the padding row: zeros (float), or input zero points (int8: (zp - zp) * w adds nothing) */
+  uint8_t *pad = tl_kpersist(ctx, ukc * (s->kind == K_F32 ? sizeof(float) : 1));
   if (!p || !pad) return tl_kfail(ctx, n, "out of memory packing %zu bytes of weights", per * (size_t)s->groups);
+  /* OHWI rows are (ky, kx, c)-major, so kh taps of kw * c values is the same order as kh * kw taps */
   for (int gi = 0; gi < s->groups; gi++) {
-    const size_t row0 = (size_t)gi * s->og, k = (size_t)ks * s->cg;
+    const size_t row0 = (size_t)gi * s->og, k = uks * ukc;
     if (s->kind == K_F32)
-      tl_f32_igemm_pack(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg, (const float *)w->data + row0 * k, k,
+      tl_f32_igemm_pack(nr, (size_t)s->og, uks, ukc, (const float *)w->data + row0 * k, k,
                         bias ? (const float *)bias->data + row0 : NULL, (float *)(void *)(p + (size_t)gi * per));
     else
-      tl_s8_igemm_pack(nr, (size_t)s->og, (size_t)ks, (size_t)s->cg, (const int8_t *)w->data + row0 * k, k,
+      tl_s8_igemm_pack(nr, (size_t)s->og, uks, ukc, (const int8_t *)w->data + row0 * k, k,
                        bias ? (const int32_t *)bias->data + row0 : NULL, s->rq.in_zp, s->rq.mult + row0,
                        s->rq.shift + row0, 1, p + (size_t)gi * per);
   }
-  if (s->kind == K_S8) memset(pad, (int)(int8_t)s->rq.in_zp, (size_t)s->cg);
+  if (s->kind == K_S8) memset(pad, (int)(int8_t)s->rq.in_zp, ukc);
   for (int ky = 0; ky < s->g.kh; ky++)
     for (int kx = 0; kx < s->g.kw; kx++)
       s->tap_off[ky * s->g.kw + kx] = ((ptrdiff_t)ky * s->g.dh * s->g.w + (ptrdiff_t)kx * s->g.dw) * s->g.c;
-  s->fk = uk->f32_igemm, s->qk = uk->s8_igemm;
+  s->fk = fk, s->qk = uk->s8_igemm;
   s->fmm = (tl_f32_minmax){s->lo, s->hi};
   s->qmm = (tl_s8_minmax){s->rq.out_zp, s->rq.act_min, s->rq.act_max};
   s->mr = MR;

@@ -20,7 +20,7 @@ typedef struct {
   int32_t num_boxes, box_stride, ncbg, label_offset, ncat;
   /* scratch layout: byte offsets of each work array */
   size_t o_decoded, o_scores, o_active, o_keep_idx, o_keep_val, o_sorted, o_merge, o_selected, o_vals;
-  size_t o_cls_idx, o_row, o_after_idx, o_after_val, o_sort2, o_sort2_val;
+  size_t o_cls_idx, o_row, o_after_idx, o_after_val;
 } dp_state;
 
 /* Boxes are (ymin, xmin, ymax, xmax) corners after decoding; encodings and anchors are (y, x, h, w). */
@@ -111,8 +111,8 @@ static void stable_argsort_desc(const float *v, int n, int *idx, int *tmp) {
 }
 
 /* std::partial_sort as libstdc++ implements it (heap select, then sort_heap), which the TFLite 2.9
- * library (GCC 10) runs: the order it gives equal values is part of TFLite's output. `before(a, b)`
- * is TFLite's comparator, v[a] > v[b]. */
+ * library (GCC 10, libstdc++) runs: the order it gives equal values is part of TFLite's output.
+ * Every comparison is TFLite's comparator, v[a] > v[b]. */
 static void heap_push(int *f, long hole, long top, int value, const float *v) {
   long parent = (hole - 1) / 2;
   while (hole > top && v[f[parent]] > v[value]) {
@@ -236,40 +236,42 @@ static void nms_fast(const dp_run *r, const float *scores, float *o_boxes, float
   *o_num = (float)n_sel;
 }
 
-/* Regular NMS (NonMaxSuppressionMultiClassRegularHelper): NMS per class, then the best max_detections
- * of (previous best, this class's picks) are kept after each class, by TFLite's partial sort. */
+/* Regular NMS (NonMaxSuppressionMultiClassRegularHelper, single-threaded as the goldens were made):
+ * NMS per class keeping at most min(detections_per_class, max_detections) boxes, each class's picks
+ * merged into the running best list and the list cut to max_detections. The merge is TFLite's
+ * std::inplace_merge with comparator a.score >= b.score: on equal scores the newer class comes
+ * first. (With several threads TFLite merges per-thread lists, which can order ties otherwise.) */
 static void nms_regular(const dp_run *r, const float *scores, float *o_boxes, float *o_classes, float *o_scores,
                         float *o_num) {
   const dp_state *p = r->p;
-  float *class_scores = SCR(r, float, o_vals), *after_val = SCR(r, float, o_after_val);
-  float *sorted_val = SCR(r, float, o_sort2_val);
-  int *after_idx = SCR(r, int, o_after_idx), *sort2 = SCR(r, int, o_sort2), *selected = SCR(r, int, o_selected);
-  int n_sorted = 0;
+  float *class_scores = SCR(r, float, o_vals), *best_val = SCR(r, float, o_after_val);
+  int *best_idx = SCR(r, int, o_after_idx), *selected = SCR(r, int, o_selected);
+  const int per_class = p->detections_per_class < p->max_detections ? p->detections_per_class : p->max_detections;
+  int n_best = 0;
   for (int c = 0; c < p->num_classes; c++) {
     for (int b = 0; b < p->num_boxes; b++) class_scores[b] = scores[(size_t)b * p->ncbg + c + p->label_offset];
-    const int n_sel = nms_single(r, class_scores, p->detections_per_class, selected);
-    int n = n_sorted;
-    for (int s = 0; s < n_sel; s++, n++) {
-      after_idx[n] = selected[s] * p->ncbg + c + p->label_offset;
-      after_val[n] = class_scores[selected[s]];
+    const int n_sel = nms_single(r, class_scores, per_class, selected);
+    /* merge from the back: both lists are sorted by decreasing score, and the list has room for
+     * max_detections + per_class entries */
+    int i = n_best - 1, j = n_sel - 1, k = n_best + n_sel - 1;
+    while (j >= 0) {
+      const float sj = class_scores[selected[j]];
+      if (i >= 0 && best_val[i] <= sj) {
+        best_val[k] = best_val[i], best_idx[k--] = best_idx[i--];
+      } else {
+        best_val[k] = sj, best_idx[k--] = selected[j] * p->ncbg + c + p->label_offset;
+        j--;
+      }
     }
-    const int k = n < p->max_detections ? n : p->max_detections;
-    partial_argsort_desc(after_val, n, k, sort2);
-    for (int i = 0; i < k; i++) {
-      const int t = sort2[i];
-      sort2[i] = after_idx[t];
-      sorted_val[i] = after_val[t];
-    }
-    for (int i = 0; i < k; i++) after_idx[i] = sort2[i], after_val[i] = sorted_val[i];
-    n_sorted = k;
+    n_best = n_best + n_sel < p->max_detections ? n_best + n_sel : p->max_detections;
   }
-  for (int i = 0; i < n_sorted; i++) {
-    const int anchor = after_idx[i] / p->ncbg;
+  for (int i = 0; i < n_best; i++) {
+    const int anchor = best_idx[i] / p->ncbg;
     memcpy(o_boxes + 4 * (size_t)i, &r->boxes[anchor], sizeof(dp_box));
-    o_classes[i] = (float)(after_idx[i] - anchor * p->ncbg - p->label_offset);
-    o_scores[i] = after_val[i];
+    o_classes[i] = (float)(best_idx[i] - anchor * p->ncbg - p->label_offset);
+    o_scores[i] = best_val[i];
   }
-  *o_num = (float)n_sorted;
+  *o_num = (float)n_best;
 }
 
 static tl_status dp_eval(tl_kctx *ctx, tl_node *node) {
@@ -408,8 +410,10 @@ tl_status tl_prep_detection_postprocess(tl_kctx *ctx, tl_node *node) {
    * both modes, and regular NMS writes max_detections of them: 0 would overflow them. */
   if (p->max_classes_per_detection < 1)
     return tl_kfail(ctx, node, "max_classes_per_detection is %d (must be >= 1)", (int)p->max_classes_per_detection);
-  if (p->use_regular_nms && p->detections_per_class < 1)
-    return tl_kfail(ctx, node, "detections_per_class is %d (must be >= 1)", (int)p->detections_per_class);
+  /* TFLite fails the invoke when min(detections_per_class, max_detections) < 1 in regular NMS */
+  if (p->use_regular_nms && (p->detections_per_class < 1 || p->max_detections < 1))
+    return tl_kfail(ctx, node, "regular NMS needs detections_per_class and max_detections >= 1 (got %d and %d)",
+                    (int)p->detections_per_class, (int)p->max_detections);
   if (!(p->iou_threshold > 0.f && p->iou_threshold <= 1.f))
     return tl_kfail(ctx, node, "nms_iou_threshold %g is outside (0, 1]", (double)p->iou_threshold);
   p->ncat = p->max_classes_per_detection < p->num_classes ? p->max_classes_per_detection : p->num_classes;
@@ -434,9 +438,8 @@ tl_status tl_prep_detection_postprocess(tl_kctx *ctx, tl_node *node) {
            carve(&total, &p->o_merge, nb, sizeof(int)) && carve(&total, &p->o_selected, nb, sizeof(int)) &&
            carve(&total, &p->o_vals, nb, sizeof(float));
   if (p->use_regular_nms)
-    ok = ok && carve(&total, &p->o_after_idx, nb + md, sizeof(int)) &&
-         carve(&total, &p->o_after_val, nb + md, sizeof(float)) && carve(&total, &p->o_sort2, nb + md, sizeof(int)) &&
-         carve(&total, &p->o_sort2_val, md, sizeof(float));
+    ok = ok && carve(&total, &p->o_after_idx, md + nb, sizeof(int)) &&
+         carve(&total, &p->o_after_val, md + nb, sizeof(float));
   else
     ok = ok && carve(&total, &p->o_cls_idx, nb * (uint64_t)p->ncat, sizeof(int)) &&
          carve(&total, &p->o_row, (uint64_t)p->num_classes, sizeof(int));

@@ -6,6 +6,7 @@
  * Integer AVERAGE_POOL_2D sums in int32 and divides rounding half away from zero, as TFLite does. */
 #include <float.h>
 
+#include "../ukernels.h"
 #include "kcommon.h"
 
 typedef struct {
@@ -13,6 +14,8 @@ typedef struct {
   int32_t fh, fw, sh, sw, ph, pw;
   float lo, hi;            /* float activation clamp */
   int32_t qlo, qhi;        /* quantized activation clamp */
+  tl_f32_maxpool_fn fmp;   /* microkernels (ukernels.h) when the CPU's table has them */
+  tl_s8_maxpool_fn qmp;
 } pool_state;
 
 /* Window [y0, y1) x [x0, x1) of output (oy, ox), clipped to the input. */
@@ -76,6 +79,61 @@ static tl_status maxpool_eval_f32(tl_kctx *ctx, tl_node *node) {
 MAXPOOL_Q(maxpool_eval_s8, int8_t)
 MAXPOOL_Q(maxpool_eval_u8, uint8_t)
 MAXPOOL_Q(maxpool_eval_s16, int16_t)
+
+/* MAX_POOL_2D through the table's microkernel: per output pixel, the in-bounds taps as a list of
+ * pointers (windows of more than 64 taps fold in chunks, the output being the first tap of the next
+ * chunk); rows split over threads. */
+typedef struct {
+  const pool_state *p;
+  const uint8_t *in;
+  uint8_t *out;
+  size_t es;
+} maxpool_args;
+
+static void maxpool_uk_task(void *arg, int64_t begin, int64_t end, int thread) {
+  (void)thread;
+  const maxpool_args *a = arg;
+  const pool_state *p = a->p;
+  const size_t C = (size_t)p->c, es = a->es;
+  const void *taps[64];
+  for (int64_t r = begin; r < end; r++) {
+    const int b = (int)(r / p->oh), oy = (int)(r % p->oh);
+    for (int ox = 0; ox < p->ow; ox++) {
+      int y0, y1, x0, x1;
+      window(p, oy, ox, &y0, &y1, &x0, &x1);
+      uint8_t *o = a->out + ((((size_t)b * p->oh + oy) * p->ow + ox) * C) * es;
+      size_t nt = 0;
+      for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+          if (nt == 64) {
+            if (es == 4) p->fmp(nt, C, (const float *const *)taps, (float *)(void *)o, p->lo, p->hi);
+            else p->qmp(nt, C, (const int8_t *const *)taps, (int8_t *)o, (int8_t)p->qlo, (int8_t)p->qhi);
+            taps[0] = o, nt = 1;
+          }
+          taps[nt++] = a->in + ((((size_t)b * p->ih + y) * p->iw + x) * C) * es;
+        }
+      if (!nt) { /* an empty window: TFLite's initial value (lowest), clamped */
+        for (size_t j = 0; j < C; j++) {
+          if (es == 4) ((float *)(void *)o)[j] = p->lo;
+          else ((int8_t *)o)[j] = (int8_t)p->qlo;
+        }
+        continue;
+      }
+      if (es == 4) p->fmp(nt, C, (const float *const *)taps, (float *)(void *)o, p->lo, p->hi);
+      else p->qmp(nt, C, (const int8_t *const *)taps, (int8_t *)o, (int8_t)p->qlo, (int8_t)p->qhi);
+    }
+  }
+}
+
+static tl_status maxpool_eval_uk(tl_kctx *ctx, tl_node *node) {
+  const pool_state *p = node->state;
+  maxpool_args a = {p, node->in[0]->data, node->out[0]->data, node->in[0]->type == TL_FLOAT32 ? 4 : 1};
+  const int64_t rows = (int64_t)p->n * p->oh;
+  /* threads only when there is enough work to pay for the hand-off */
+  if ((int64_t)p->n * p->oh * p->ow * p->c * p->fh * p->fw < (1 << 18)) maxpool_uk_task(&a, 0, rows, 0);
+  else tl_kparallel(ctx, rows, maxpool_uk_task, &a);
+  return TL_OK;
+}
 
 static tl_status avgpool_eval_f32(tl_kctx *ctx, tl_node *node) {
   (void)ctx;
@@ -200,6 +258,13 @@ tl_status tl_prep_max_pool2d(tl_kctx *ctx, tl_node *node) {
   const tl_tensor *in = node->in[0], *out = node->out[0];
   if (in->type != TL_FLOAT32 && (in->scale != out->scale || in->zero_point != out->zero_point))
     return tl_kfail(ctx, node, "quantized max pool needs the same scale and zero point in and out");
+  pool_state *ps = st;
+  const tl_ukernels *uk = tl_kukernels(ctx);
+  ps->fmp = uk->f32_maxpool, ps->qmp = uk->s8_maxpool;
+  if ((in->type == TL_FLOAT32 && ps->fmp) || (in->type == TL_INT8 && ps->qmp)) {
+    node->eval = maxpool_eval_uk;
+    return TL_OK;
+  }
   switch (in->type) {
     case TL_FLOAT32: node->eval = maxpool_eval_f32; return TL_OK;
     case TL_INT8: node->eval = maxpool_eval_s8; return TL_OK;

@@ -4,6 +4,8 @@
 #include "../../ref/conv_util.h"
 #include "../../ukernels.h"
 
+#include <string.h>
+
 /* GCC's loop vectorizer turns the k loop into a shuffle-heavy vectorization across k; its SLP pass
  * vectorizes the NR loop well once the loop vectorizer is off for these functions. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -43,9 +45,61 @@
     }                                                                                                            \
   }
 
-DEF_F32_IGEMM(4, 8)
 DEF_F32_IGEMM(1, 8)
+
+/* The fallback table's kernel. With GCC or Clang it is written with their generic vectors (4 floats:
+ * SSE2, NEON, simd128 or plain registers, whatever the target has), which keeps the 4x8 tile in
+ * registers where their auto-vectorizers do not; the arithmetic is the same mul + add per element. */
+#if defined(__GNUC__)
+typedef float v4f __attribute__((vector_size(16)));
+static inline v4f ld4(const float *p) {
+  v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+void tl_f32_igemm_4x8__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                              float *c, size_t cm_stride, const tl_f32_minmax *p) {
+  const float lo = p->lo, hi = p->hi;
+  while (nc > 0) {
+    v4f c00 = ld4(w), c01 = ld4(w + 4);
+    v4f c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+    w += 8;
+    for (size_t t = 0; t < ks; t++) {
+      const float *a0 = a[t * 4], *a1 = a[t * 4 + 1], *a2 = a[t * 4 + 2], *a3 = a[t * 4 + 3];
+      for (size_t k = 0; k < kc; k++, w += 8) {
+        const v4f w0 = ld4(w), w1 = ld4(w + 4);
+        const float x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
+        c00 += x0 * w0, c01 += x0 * w1;
+        c10 += x1 * w0, c11 += x1 * w1;
+        c20 += x2 * w0, c21 += x2 * w1;
+        c30 += x3 * w0, c31 += x3 * w1;
+      }
+    }
+    const size_t n = nc < 8 ? nc : 8;
+    float t8[8];
+#define STORE(u, v, i)                                   \
+  if (i < mr) {                                          \
+    memcpy(t8, &u, 16), memcpy(t8 + 4, &v, 16);          \
+    for (size_t j = 0; j < n; j++) {                     \
+      const float x = t8[j] < lo ? lo : t8[j];           \
+      c[(i) * cm_stride + j] = x > hi ? hi : x;          \
+    }                                                    \
+  }
+    STORE(c00, c01, 0)
+    STORE(c10, c11, 1)
+    STORE(c20, c21, 2)
+    STORE(c30, c31, 3)
+#undef STORE
+    c += n;
+    nc -= n;
+  }
+}
+#else
+DEF_F32_IGEMM(4, 8)
+#endif
+
 DEF_F32_IGEMM(8, 32)
+DEF_F32_IGEMM(6, 64)
 DEF_F32_IGEMM(1, 32)
 DEF_F32_IGEMM(6, 16)
 DEF_F32_IGEMM(1, 16)
@@ -80,9 +134,12 @@ static inline int32_t requant(int32_t acc, const int32_t *rq, size_t nr, size_t 
   return (int32_t)((int64_t)(t + rq[TL_S8RQ_NUDGE * nr + j]) >> right);
 }
 
+/* Per group of 4 k: the 4 inputs of each row (+128, unsigned) times the 4 weights of each column. The
+ * tail group reads only the kc % 4 real inputs (the padded weights are zero). */
 #define DEF_S8_IGEMM(MR, NR)                                                                                     \
-  void tl_s8_igemm_##MR##x##NR##c4__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,   \
-                                            const void *w, int8_t *c, size_t cm_stride, const tl_s8_minmax *p) { \
+  UKATTR void tl_s8_igemm_##MR##x##NR##c4__scalar(size_t mr, size_t nc, size_t kc, size_t ks,                    \
+                                                   const int8_t *const *a, const void *w, int8_t *c,              \
+                                                   size_t cm_stride, const tl_s8_minmax *p) {                     \
     const uint8_t *wp = w;                                                                                       \
     const size_t kq = (kc + 3) / 4;                                                                              \
     while (nc > 0) {                                                                                             \
@@ -93,15 +150,16 @@ static inline int32_t requant(int32_t acc, const int32_t *rq, size_t nr, size_t 
       const int8_t *wk = (const int8_t *)(wp + NR * 4);                                                          \
       for (size_t t = 0; t < ks; t++) {                                                                          \
         const int8_t *const *at = a + t * MR;                                                                    \
-        for (size_t g = 0; g < kq; g++, wk += NR * 4)                                                            \
-          for (int q = 0; q < 4; q++) {                                                                          \
-            const size_t k = g * 4 + (size_t)q;                                                                  \
-            if (k >= kc) break; /* padded weights are 0: the missing inputs add nothing */                       \
-            for (int i = 0; i < MR; i++) {                                                                       \
-              const uint32_t x = (uint8_t)(at[i][k] ^ 0x80);                                                     \
-              for (int j = 0; j < NR; j++) acc[i][j] += x * (uint32_t)(int32_t)wk[j * 4 + q];                    \
-            }                                                                                                    \
+        for (size_t g = 0; g < kq; g++, wk += NR * 4) {                                                          \
+          const size_t k = g * 4, nk = kc - k < 4 ? kc - k : 4;                                                  \
+          for (int i = 0; i < MR; i++) {                                                                         \
+            uint32_t x[4] = {0, 0, 0, 0};                                                                        \
+            for (size_t q = 0; q < nk; q++) x[q] = (uint8_t)(at[i][k + q] ^ 0x80);                               \
+            for (int j = 0; j < NR; j++)                                                                         \
+              acc[i][j] += x[0] * (uint32_t)(int32_t)wk[j * 4] + x[1] * (uint32_t)(int32_t)wk[j * 4 + 1] +       \
+                           x[2] * (uint32_t)(int32_t)wk[j * 4 + 2] + x[3] * (uint32_t)(int32_t)wk[j * 4 + 3];    \
           }                                                                                                      \
+        }                                                                                                        \
       }                                                                                                          \
       const int32_t *rq = (const int32_t *)(const void *)wk;                                                     \
       const size_t n = nc < NR ? nc : NR;                                                                        \

@@ -145,8 +145,10 @@ static inline uint32_t load4(const int8_t *p) {
   return v ^ 0x80808080u;
 }
 static inline uint32_t load_tail(const int8_t *p, size_t rem) {
-  uint32_t v = 0;
-  memcpy(&v, p, rem);
+  /* byte loads (a variable-length memcpy would be a call per row and tap) */
+  uint32_t v = (uint8_t)p[0];
+  if (rem > 1) v |= (uint32_t)(uint8_t)p[1] << 8;
+  if (rem > 2) v |= (uint32_t)(uint8_t)p[2] << 16;
   return v ^ 0x80808080u;
 }
 

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * `tinylite convert` on every float model of the corpus, three ways (dynamic, int8, float16), each
+ * file run by tinylite and by the real TensorFlow Lite runtime (../shared/tools/tflite-ref: TFLite 2.9
+ * builtin kernels, or LiteRT where 2.9 lacks an op version); the tutorial model's size and accuracy
+ * targets; and `tinylite eval`'s output formats. Slow: minutes. */
+#include <math.h>
+
+#include "../json_lite.h"
+#include "qtest.h"
+
+/* ---- running both runtimes ------------------------------------------------------------------------ */
+
+typedef struct {
+  uint8_t *a, *b; /* tinylite's and the reference's output 0, all samples */
+  size_t n;       /* bytes */
+  int type;       /* output 0 dtype */
+  int rows;       /* samples */
+  const char *runtime;
+} outputs;
+
+static void free_outputs(outputs *o) {
+  free(o->a), free(o->b);
+  memset(o, 0, sizeof *o);
+}
+
+/* 1 when output 0 is integer data: int8/uint8, or float from a DEQUANTIZE (the int8 path's output). */
+static int integer_output(const char *model) {
+  tl_model *m;
+  char err[256];
+  if (tl_model_open(model, &m, err, sizeof err)) return 0;
+  int t = tl_model_io(m, 0, 1, 0), yes = 0;
+  tl_tensor_info ti;
+  if (t >= 0 && !tl_model_tensor(m, 0, t, &ti)) yes = ti.type == TL_INT8 || ti.type == TL_UINT8;
+  const char *name;
+  int nt, nops, ni, no;
+  tl_model_subgraph(m, 0, &name, &nt, &nops, &ni, &no);
+  for (int j = 0; j < nops && !yes; j++) {
+    int b, v, nin, nout;
+    const int32_t *in, *out;
+    if (!tl_model_op(m, 0, j, &b, &v, &in, &nin, &out, &nout) && nout && out[0] == t)
+      yes = !strcmp(tl_op_name(b), "DEQUANTIZE");
+  }
+  tl_model_close(m);
+  return yes;
+}
+
+static int output_type(const char *model) {
+  tl_model *m;
+  char err[256];
+  if (tl_model_open(model, &m, err, sizeof err)) return -1;
+  tl_tensor_info ti;
+  int t = tl_model_io(m, 0, 1, 0), type = -1;
+  if (t >= 0 && !tl_model_tensor(m, 0, t, &ti)) type = ti.type;
+  tl_model_close(m);
+  return type;
+}
+
+/* MNIST-input models: `tinylite eval --dump` and `run mnist-eval --dump` on the first n test images.
+ * The reference is TFLite's builtin kernels when TFLite 2.9 runs the file, else LiteRT (XNNPACK). */
+static int run_mnist(const char *ref, const char *mnist, const char *model, int n, int builtin_only, outputs *o) {
+  char cmd[8192], *log;
+  const char *a = qt_tmp("out_tinylite.bin"), *b = qt_tmp("out_ref.bin");
+  qt_fmt(cmd, sizeof cmd, "'%s' eval '%s' --data '%s' --n %d --dump '%s'", qt_tool(), model, mnist, n, a);
+  if (qt_run(cmd, &log)) {
+    fprintf(stderr, "  tinylite: %s", log);
+    free(log);
+    return -1;
+  }
+  free(log);
+  o->runtime = "tflite-2.9-builtin";
+  qt_fmt(cmd, sizeof cmd, "'%s' mnist-eval '%s' '%s' --n %d --dump '%s' --no-xnnpack", ref, model, mnist, n, b);
+  if (qt_run(cmd, &log)) {
+    if (builtin_only) {
+      fprintf(stderr, "  TFLite 2.9 builtin: %s", log);
+      free(log);
+      return -1;
+    }
+    free(log);
+    o->runtime = "litert";
+    qt_fmt(cmd, sizeof cmd, "'%s' mnist-eval '%s' '%s' --n %d --dump '%s'", ref, model, mnist, n, b);
+    if (qt_run(cmd, &log)) {
+      fprintf(stderr, "  reference: %s", log);
+      free(log);
+      return -2; /* neither runtime loads it */
+    }
+  }
+  free(log);
+  size_t na, nb;
+  o->a = qt_read(a, &na);
+  o->b = qt_read(b, &nb);
+  o->type = output_type(model);
+  o->rows = n;
+  o->n = na;
+  if (!o->a || !o->b || na != nb || !na) {
+    fprintf(stderr, "  output sizes differ: tinylite %zu bytes, reference %zu\n", na, nb);
+    return -1;
+  }
+  return 0;
+}
+
+/* Other models: `tinylite run` and `run invoke` on the corpus' golden inputs in0_<k>.bin. */
+static int run_golden(const char *ref, const char *gdir, const char *model, int k, int builtin_only, outputs *o) {
+  char cmd[8192], *log, in[4096];
+  const char *a = qt_tmp("g_tinylite.bin"), *b = qt_tmp("g_ref.bin");
+  int litert = 0;
+  o->runtime = "tflite-2.9-builtin";
+  for (int i = 0; i < k; i++) {
+    qt_fmt(in, sizeof in, "%s/in0_%d.bin", gdir, i);
+    qt_fmt(cmd, sizeof cmd, "'%s' run '%s' --input '%s' --output '%s'", qt_tool(), model, in, a);
+    if (qt_run(cmd, &log)) {
+      fprintf(stderr, "  tinylite: %s", log);
+      free(log);
+      return -1;
+    }
+    free(log);
+    if (!litert) {
+      qt_fmt(cmd, sizeof cmd, "'%s' invoke '%s' '%s' '%s' --no-xnnpack", ref, model, in, b);
+      if (qt_run(cmd, &log)) {
+        if (builtin_only) {
+          fprintf(stderr, "  TFLite 2.9 builtin: %s", log);
+          free(log);
+          return -1;
+        }
+        litert = 1, o->runtime = "litert";
+      }
+      free(log);
+    }
+    if (litert) {
+      qt_fmt(cmd, sizeof cmd, "'%s' invoke '%s' '%s' '%s'", ref, model, in, b);
+      if (qt_run(cmd, &log)) {
+        fprintf(stderr, "  reference: %s", log);
+        free(log);
+        return -2;
+      }
+      free(log);
+    }
+    size_t na, nb;
+    uint8_t *x = qt_read(a, &na), *y = qt_read(b, &nb);
+    if (!x || !y || na != nb) {
+      free(x), free(y);
+      return -1;
+    }
+    o->a = realloc(o->a, o->n + na);
+    o->b = realloc(o->b, o->n + na);
+    memcpy(o->a + o->n, x, na);
+    memcpy(o->b + o->n, y, na);
+    o->n += na;
+    free(x), free(y);
+  }
+  o->type = output_type(model);
+  o->rows = k;
+  return 0;
+}
+
+static double elem(const outputs *o, const uint8_t *d, size_t e) {
+  if (o->type == TL_FLOAT32) {
+    float v;
+    memcpy(&v, d + 4 * e, 4);
+    return v;
+  }
+  return o->type == TL_INT8 ? (double)(int8_t)d[e] : (double)d[e];
+}
+
+/* Compares the outputs: identical bytes, or every value within atol + rtol*|ref| and the same argmax
+ * in at least min_argmax of the rows. Prints a one-line summary. */
+static int agree(const outputs *o, const char *what, double atol, double rtol, double min_argmax) {
+  int identical = !memcmp(o->a, o->b, o->n);
+  size_t esz = o->type == TL_FLOAT32 ? 4 : 1, cnt = o->n / esz, per = o->rows ? cnt / (size_t)o->rows : cnt;
+  double maxd = 0;
+  size_t bad = 0, differ = 0;
+  int argmax_same = 0;
+  for (int r = 0; r < o->rows; r++) {
+    size_t ba = 0, bb = 0, base = (size_t)r * per;
+    for (size_t i = 0; i < per; i++) {
+      double x = elem(o, o->a, base + i), y = elem(o, o->b, base + i), d = fabs(x - y);
+      differ += d != 0;
+      if (d > maxd) maxd = d;
+      if (!(d <= atol + rtol * fabs(y))) bad++;
+      if (x > elem(o, o->a, base + ba)) ba = i;
+      if (y > elem(o, o->b, base + bb)) bb = i;
+    }
+    argmax_same += ba == bb;
+  }
+  int ok = identical || (bad == 0 && argmax_same >= min_argmax * o->rows);
+  fprintf(stderr, "  %-62s %-18s %s (%zu/%zu values differ, max %.3g; argmax %d/%d)\n", what, o->runtime,
+          identical ? "bit-identical" : ok ? "agree" : "DISAGREE", differ, cnt, maxd, argmax_same, o->rows);
+  return ok;
+}
+
+/* ---- every float model of the corpus ---------------------------------------------------------- */
+
+TEST(corpus_conversions_agree_with_tflite) {
+  REQUIRE_SHARED(corpus, CORPUS_VAR, CORPUS_DEF);
+  REQUIRE_SHARED(mnist, MNIST_VAR, MNIST_DEF);
+  REQUIRE_SHARED(ref, REF_VAR, REF_DEF);
+  char path[4096], err[512], cmd[16384], *log;
+  qt_fmt(path, sizeof path, "%s/MANIFEST.json", corpus);
+  jnode *man = json_load_file(path, err, sizeof err);
+  EXPECT(man != NULL);
+  if (!man) return;
+  /* Variants: the converter's defaults (TF 2.21's per-channel FULLY_CONNECTED, which only LiteRT runs)
+   * and --per-tensor-fc, which TFLite 2.9's builtin kernels run: int8 results must be bit-identical
+   * to them. allow-float keeps the LSTM and resource-variable ops float in int8 files. */
+  static const struct {
+    const char *name, *args;
+    int builtin_only, exact;
+    double atol, rtol;
+  } variants[] = {
+      {"dynamic", "--quantize dynamic", 0, 0, 0.05, 0.05},
+      {"dynamic-pt", "--quantize dynamic --per-tensor-fc", 1, 0, 0.05, 0.05},
+      {"float16", "--quantize float16", 1, 0, 1e-4, 1e-3},
+      {"int8", "--quantize int8 --allow-float", 0, 0, 0.125, 0},
+      {"int8-pt", "--quantize int8 --allow-float --per-tensor-fc", 1, 1, 0, 0},
+      {"int8-pt io=int8", "--quantize int8 --io int8 --per-tensor-fc", 1, 1, 0, 0},
+      {"int8-pt io=uint8", "--quantize int8 --io uint8 --per-tensor-fc", 1, 1, 0, 0},
+  };
+  /* int8/uint8 model inputs and outputs on a few networks: a CNN, the tutorial's, an MLP, a DW-CNN. */
+  static const char *io_models = ",mnist-cnn-float-jhonatan-goncalves-pereira,mnist-cnn-float-u8in-alankrantas,"
+                                 "mnist-mlp-float-pandu98-pkh,mnist-dwcnn-float-incredible-devman,";
+  int models = 0, checked = 0, failed = 0, unverifiable = 0;
+  for (const jnode *e = json_get(man, "models")->child; e; e = e->next) {
+    if (strcmp(json_str(json_get(e, "quantization_kind"), ""), "float32")) continue;
+    const char *file = json_str(json_get(e, "file"), "");
+    int is_mnist = !strcmp(json_str(json_get(e, "task"), ""), "mnist");
+    char stem[256], src[4096], gdir[4096], caldir[4096];
+    qt_fmt(stem, sizeof stem, "%s", strrchr(file, '/') + 1);
+    *strrchr(stem, '.') = 0;
+    qt_fmt(src, sizeof src, "%s/%s", corpus, file);
+    qt_fmt(gdir, sizeof gdir, "%s/golden/%s", corpus, stem);
+    /* Calibration: MNIST training images, or the corpus' golden inputs for other tasks. */
+    qt_fmt(caldir, sizeof caldir, "%s", qt_tmp("calib"));
+    qt_fmt(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cp '%s'/in0_*.bin '%s'/", caldir, caldir, gdir, caldir);
+    if (!is_mnist && system(cmd) != 0) fprintf(stderr, "  %s: no golden inputs\n", stem);
+    models++;
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+      char out[700], what[400], key[300];
+      qt_fmt(key, sizeof key, ",%s,", stem);
+      if (strstr(variants[v].name, "io=") && !strstr(io_models, key)) continue;
+      qt_fmt(out, sizeof out, "%s", qt_tmp("converted.tflite"));
+      qt_fmt(what, sizeof what, "%s %s", stem, variants[v].name);
+      char calib[4400] = "";
+      if (strstr(variants[v].args, "int8")) {
+        if (is_mnist) qt_fmt(calib, sizeof calib, "--calibrate mnist --data '%s'", mnist);
+        else qt_fmt(calib, sizeof calib, "--calibrate '%s'", caldir);
+      }
+      qt_fmt(cmd, sizeof cmd, "'%s' convert '%s' -o '%s' %s %s -q", qt_tool(), src, out, variants[v].args, calib);
+      if (qt_run(cmd, &log)) {
+        fprintf(stderr, "  %s: convert failed: %s", what, log);
+        free(log);
+        failed++;
+        continue;
+      }
+      free(log);
+      outputs o;
+      memset(&o, 0, sizeof o);
+      int rc = is_mnist ? run_mnist(ref, mnist, out, 64, variants[v].builtin_only, &o)
+                        : run_golden(ref, gdir, out, 3, variants[v].builtin_only, &o);
+      if (rc == -2) {
+        /* Neither TFLite 2.9 (FULLY_CONNECTED v12 / per-channel) nor LiteRT (variable tensors) runs it:
+         * the --per-tensor-fc variant of the same model is checked instead. */
+        fprintf(stderr, "  %-62s no reference runtime loads it (the -pt variant is checked)\n", what);
+        unverifiable++;
+      } else if (rc) {
+        fprintf(stderr, "  %s: run failed\n", what);
+        failed++;
+      } else {
+        int ok, integer = integer_output(out);
+        if (variants[v].exact && integer) { /* TFLite's builtin integer kernels: byte for byte */
+          agree(&o, what, 0, 0, 1.0);
+          ok = !memcmp(o.a, o.b, o.n);
+        } else if (!strcmp(variants[v].name, "int8") && integer) {
+          /* LiteRT runs int8 ops with XNNPACK, which requantizes in float32: it differs from TFLite's
+           * builtin kernels by an LSB here and there (on per-tensor files too), and the difference
+           * can grow through later layers; the predictions must still agree. */
+          ok = agree(&o, what, 1e9, 0, 0.9);
+        } else { /* float arithmetic (dynamic range, float16, ops left in float) */
+          ok = agree(&o, what, variants[v].exact ? 1e-4 : variants[v].atol, variants[v].exact ? 1e-3 : variants[v].rtol, 0.95);
+        }
+        checked++;
+        failed += !ok;
+      }
+      free_outputs(&o);
+    }
+  }
+  fprintf(stderr, "  %d float models, %d conversions compared with TensorFlow Lite, %d failed, %d without a runtime\n",
+          models, checked, failed, unverifiable);
+  EXPECT(models >= 29);
+  EXPECT_EQ(failed, 0);
+  EXPECT(unverifiable <= 2);
+  json_free(man);
+}
+
+/* ---- the tutorial's numbers --------------------------------------------------------------------- */
+
+/* Accuracy of `model` on the 10k test set through `tinylite eval --json`. */
+static double accuracy(const char *model, const char *mnist, long *size) {
+  char cmd[8192], *out;
+  qt_fmt(cmd, sizeof cmd, "'%s' eval '%s' --data '%s' --json", qt_tool(), model, mnist);
+  int rc = qt_run(cmd, &out);
+  const char *c = strstr(out, "\"correct\":"), *im = strstr(out, "\"images\":");
+  double acc = rc == 0 && c && im ? atof(c + 10) / atof(im + 9) : -1;
+  if (acc < 0) fprintf(stderr, "  eval failed: %s", out);
+  free(out);
+  *size = qt_size(model);
+  return acc;
+}
+
+TEST(tutorial_model_targets) {
+  REQUIRE_SHARED(corpus, CORPUS_VAR, CORPUS_DEF);
+  REQUIRE_SHARED(mnist, MNIST_VAR, MNIST_DEF);
+  /* The tutorial network: the project's trained model when it exists, else the corpus' copy of it. */
+  char src[4096];
+  qt_fmt(src, sizeof src, "models/mnist_cnn_float.tflite");
+  if (!qt_exists(src)) qt_fmt(src, sizeof src, "%s/models/mnist-cnn-float-u8in-alankrantas.tflite", corpus);
+  fprintf(stderr, "  float model: %s\n", src);
+  char cmd[8192], *log;
+  const char *dyn = qt_tmp("tutorial_dynamic.tflite"), *i8 = qt_tmp("tutorial_int8.tflite");
+  qt_fmt(cmd, sizeof cmd, "'%s' convert '%s' -o '%s' --quantize dynamic", qt_tool(), src, dyn);
+  EXPECT(qt_run(cmd, &log) == 0);
+  fprintf(stderr, "%s", log);
+  free(log);
+  qt_fmt(cmd, sizeof cmd, "'%s' convert '%s' -o '%s' --quantize int8 --calibrate mnist --data '%s'", qt_tool(), src, i8,
+           mnist);
+  EXPECT(qt_run(cmd, &log) == 0);
+  fprintf(stderr, "%s", log);
+  free(log);
+  long fs, ds, is;
+  double fa = accuracy(src, mnist, &fs), da = accuracy(dyn, mnist, &ds), ia = accuracy(i8, mnist, &is);
+  fprintf(stderr, "  float %ld bytes, accuracy %.4f\n", fs, fa);
+  fprintf(stderr, "  dynamic %ld bytes (%.2f%%), accuracy %.4f, drop %.2f pp\n", ds, 100.0 * ds / fs, da, 100 * (fa - da));
+  fprintf(stderr, "  int8 %ld bytes (%.2f%%), accuracy %.4f, drop %.2f pp\n", is, 100.0 * is / fs, ia, 100 * (fa - ia));
+  EXPECT(fa > 0.9 && da > 0 && ia > 0);
+  EXPECT(ds * 100 <= fs * 26);
+  EXPECT(is * 100 <= fs * 27);
+  EXPECT(100 * (fa - da) <= 0.05 + 1e-9);
+  EXPECT(100 * (fa - ia) <= 0.05 + 1e-9);
+}
+
+/* ---- tinylite eval's outputs -------------------------------------------------------------------- */
+
+TEST(eval_cli) {
+  REQUIRE_SHARED(corpus, CORPUS_VAR, CORPUS_DEF);
+  REQUIRE_SHARED(mnist, MNIST_VAR, MNIST_DEF);
+  char f[4096], q[4096], cmd[16384], *out;
+  qt_fmt(f, sizeof f, "%s/models/mnist-cnn-float-jhonatan-goncalves-pereira.tflite", corpus);
+  qt_fmt(q, sizeof q, "%s", qt_tmp("eval_int8.tflite"));
+  qt_fmt(cmd, sizeof cmd, "'%s' convert '%s' -o '%s' --quantize int8 --calibrate mnist --data '%s' --calibrate-count 20",
+           qt_tool(), f, q, mnist);
+  EXPECT(qt_run(cmd, &out) == 0);
+  EXPECT_STR_CONTAINS(out, "Float model size = 96 KB");
+  EXPECT_STR_CONTAINS(out, "Quantized model size = ");
+  EXPECT_STR_CONTAINS(out, "% of the float model size");
+  free(out);
+  /* human: table, confusion matrices, the tutorial's three lines */
+  const char *plots = qt_tmp("plots");
+  qt_fmt(cmd, sizeof cmd, "'%s' eval '%s' '%s' --data '%s' --n 300 --plot '%s'", qt_tool(), f, q, mnist, plots);
+  EXPECT(qt_run(cmd, &out) == 0);
+  EXPECT_STR_CONTAINS(out, "drop (pp)");
+  EXPECT_STR_CONTAINS(out, "confusion matrix of");
+  EXPECT_STR_CONTAINS(out, "Float model accuracy = 0.");
+  EXPECT_STR_CONTAINS(out, "Quantized model accuracy = 0.");
+  EXPECT_STR_CONTAINS(out, "Accuracy drop = ");
+  free(out);
+  char p[4200];
+  for (int i = 0; i < 3; i++) {
+    if (i < 2) qt_fmt(p, sizeof p, "%s/confusion_%d.svg", plots, i);
+    else qt_fmt(p, sizeof p, "%s/comparison.svg", plots);
+    size_t n;
+    uint8_t *svg = qt_read(p, &n);
+    EXPECT(svg && n > 100 && !memcmp(svg, "<svg", 4) && strstr((char *)svg, "</svg>"));
+    free(svg);
+  }
+  /* json: one object per model, the first one's drop 0 */
+  qt_fmt(cmd, sizeof cmd, "'%s' eval '%s' '%s' --data '%s' --n 200 --format json", qt_tool(), f, q, mnist);
+  EXPECT(qt_run(cmd, &out) == 0);
+  char *nl = strchr(out, '\n');
+  EXPECT(nl && strstr(nl + 1, "\"correct\":") && strstr(out, "\"accuracy_drop\":0.000000"));
+  EXPECT_STR_CONTAINS(out, "\"confusion\":[[");
+  free(out);
+  /* csv: a header and two rows */
+  qt_fmt(cmd, sizeof cmd, "'%s' eval '%s' '%s' --data '%s' --n 100 --format csv", qt_tool(), f, q, mnist);
+  EXPECT(qt_run(cmd, &out) == 0);
+  EXPECT(!strncmp(out, "model,size_bytes,images,correct,accuracy,accuracy_drop,ms_per_image,cm_0_0", 74));
+  int lines = 0;
+  for (char *c = out; *c; c++) lines += *c == '\n';
+  EXPECT_EQ(lines, 3);
+  free(out);
+  /* the original single-model --json line */
+  qt_fmt(cmd, sizeof cmd, "'%s' eval '%s' --data '%s' --n 100 --json", qt_tool(), f, mnist);
+  EXPECT(qt_run(cmd, &out) == 0);
+  EXPECT(!strncmp(out, "{\"model\":", 9) && strstr(out, "\"correct\":") && strstr(out, "\"ms_per_image\":"));
+  free(out);
+  /* per layer: every compute op of the int8 model, worst SNR first */
+  qt_fmt(cmd, sizeof cmd, "'%s' eval --per-layer '%s' '%s' --data '%s' --n 20", qt_tool(), f, q, mnist);
+  EXPECT(qt_run(cmd, &out) == 0);
+  EXPECT_STR_CONTAINS(out, "SNR dB");
+  EXPECT_STR_CONTAINS(out, "CONV_2D");
+  EXPECT_STR_CONTAINS(out, "FULLY_CONNECTED");
+  EXPECT_STR_CONTAINS(out, "SOFTMAX");
+  free(out);
+  qt_fmt(cmd, sizeof cmd, "'%s' eval --per-layer '%s' '%s' --data '%s' --n 20 --format json", qt_tool(), f, q, mnist);
+  EXPECT(qt_run(cmd, &out) == 0);
+  int ops = 0;
+  double prev = -1e9, snr;
+  int sorted = 1;
+  for (char *c = strstr(out, "\"snr_db\":"); c; c = strstr(c + 1, "\"snr_db\":")) {
+    ops++;
+    snr = atof(c + 9);
+    sorted &= snr >= prev;
+    prev = snr;
+  }
+  EXPECT_EQ(ops, 8); /* 2 conv, 2 pool, mean, 2 FC, softmax */
+  EXPECT(sorted);
+  free(out);
+  /* bad use */
+  qt_fmt(cmd, sizeof cmd, "'%s' eval --per-layer '%s' --data '%s'", qt_tool(), f, mnist);
+  EXPECT(qt_run(cmd, &out) != 0);
+  EXPECT_STR_CONTAINS(out, "--per-layer compares two models");
+  free(out);
+  qt_fmt(cmd, sizeof cmd, "'%s' eval '%s' --data '%s' --format xml", qt_tool(), f, mnist);
+  EXPECT(qt_run(cmd, &out) != 0);
+  EXPECT_STR_CONTAINS(out, "bad --format");
+  free(out);
+}
+
+TEST_MAIN(T(eval_cli), T(corpus_conversions_agree_with_tflite), T(tutorial_model_targets))
