@@ -118,12 +118,20 @@ int cmd_info(int argc, char **argv) {
     if (counts[b]) printf(" %s=%d", tl_op_name(b), counts[b]);
   putchar('\n');
   size_t const_total = 0;
+  int nonempty = 0;
   for (int b = 0; b < mi.num_buffers; b++) {
     size_t size;
     tl_model_buffer(m, b, NULL, &size);
     const_total += size;
+    nonempty += size > 0;
   }
-  printf("\nbuffers: %d, %zu bytes of constant data\n", mi.num_buffers, const_total);
+  printf("\nbuffers: %d (%d with data), %zu bytes of constant data\n", mi.num_buffers, nonempty, const_total);
+  if (tensors)
+    for (int b = 0; b < mi.num_buffers; b++) {
+      size_t size;
+      tl_model_buffer(m, b, NULL, &size);
+      if (size) printf("  %4d %10zu bytes\n", b, size);
+    }
   tl_interp *ip = NULL;
   tl_status st = tl_interp_new(m, NULL, &ip);
   if (!st) st = tl_interp_allocate(ip);
