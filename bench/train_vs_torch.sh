@@ -35,7 +35,7 @@ tl_rates=() torch_rates=()
 for r in $(seq 1 "$reps"); do
   # tinylite: one epoch over the first $images training images; the epoch time excludes data
   # loading and the test evaluation (as PyTorch's timing excludes them)
-  "$bin" train --data "$mnist" --epochs 1 --train-limit "$images" --test-limit 100 --batch-size "$batch" \
+  "$bin" train --data "$mnist" --epochs 1 --train-limit "$images" --test-limit 100 --batch-size "$batch" --no-augment \
       --threads "$threads" --seed "$r" --quiet --out "$tmp/m.ckpt" --ckpt "$tmp/s.ckpt" >"$tmp/tl.log" 2>"$tmp/tl.err" \
     || { cat "$tmp/tl.err" >&2; exit 1; }
   v=$(sed -n 's/.*(\([0-9.]*\) img\/s).*/\1/p' "$tmp/tl.log" | head -1)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "data/mnist.h"
 #include "train/gemm.h"
 #include "train/train.h"
@@ -100,6 +101,43 @@ static void on_progress(void *user, const tl_progress *p)
     }
 }
 
+/* Runs the exported file with the tinylite runtime over the first n test images exactly as
+ * `tinylite eval` does (one thread, float p/255 inputs, argmax of output 0 with the first maximum
+ * winning ties), so the accuracy printed at the end is the exported model's own. */
+static int eval_exported(const char *path, const tl_mnist *test, int n, int *correct)
+{
+    tl_model *m;
+    tl_interp *ip;
+    char err[512];
+    if (cli_load("train", path, 1, &m, &ip)) return 1;
+    const int pixels = test->rows * test->cols;
+    tl_tensor *in = tl_interp_input(ip, 0), *out = tl_interp_output(ip, 0);
+    const int per = in ? cli_images_per_input(in, pixels) : 0;
+    int rc = 0, ok = 0;
+    if (!per || !out) rc = cli_error("train", "%s: the exported model cannot take %d-pixel images", path, pixels);
+    for (int i = 0; i < n && !rc; i += per) {
+        const int count = n - i < per ? n - i : per;
+        if (cli_fill_images(in, test->images + (size_t)i * pixels, count, pixels, NORM_UNIT, err, sizeof err)) {
+            rc = cli_error("train", "%s", err);
+        } else if (tl_interp_invoke(ip)) {
+            rc = cli_error("train", "%s: image %d: %s", path, i, tl_interp_errmsg(ip));
+        } else {
+            for (int b = 0; b < count; b++) {
+                float sc[64];
+                const int k = cli_scores(out, b, sc, 64);
+                int best = 0;
+                for (int c = 1; c < k; c++)
+                    if (sc[c] > sc[best]) best = c;
+                ok += k > 0 && best == test->labels[i + b];
+            }
+        }
+    }
+    tl_interp_free(ip);
+    tl_model_close(m);
+    *correct = ok;
+    return rc;
+}
+
 static int ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
@@ -187,6 +225,17 @@ int tl_cmd_train(int argc, char **argv)
             test_limit = (int)d;
         } else if (!strcmp(a, "--augment")) {
             cfg.augment = 1;
+            set_hparam = 1;
+        } else if (!strcmp(a, "--no-augment")) {
+            cfg.augment = 0;
+            set_hparam = 1;
+        } else if (!strcmp(a, "--aug-shift")) {
+            NUM(0, 14);
+            cfg.aug_shift = (float)d;
+            set_hparam = 1;
+        } else if (!strcmp(a, "--aug-rot")) {
+            NUM(0, 180);
+            cfg.aug_rot = (float)d;
             set_hparam = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
@@ -356,11 +405,21 @@ int tl_cmd_train(int argc, char **argv)
         const tl_epoch_stats *h;
         int nh = tl_trainer_history(t, &h);
         double acc = nh ? h[nh - 1].test_acc : 0;
+        const int ntest = test_limit > 0 && test_limit < test.count ? test_limit : test.count;
         if (ends_with(out, ".tflite")) {
             if (tl_train_export_tflite(tl_trainer_net(t), out, err, sizeof err)) {
                 fprintf(stderr, "tinylite train: export failed: %s (the checkpoint %s has the weights)\n", err, ckpt);
                 goto done;
             }
+            /* the final figure is the exported file's, computed as `tinylite eval` computes it */
+            int correct;
+            if (eval_exported(out, &test, ntest, &correct)) goto done;
+            double exp_acc = (double)correct / ntest;
+            printf("exported %s: the tinylite runtime gets %d/%d test images right (%.2f%%)%s\n", out, correct,
+                   ntest, 100 * exp_acc,
+                   correct == (int)(acc * ntest + 0.5) ? ", as training measured"
+                                                       : "; training's own forward pass differs on near-ties");
+            acc = exp_acc;
         } else if (tl_trainer_save(t, out, err, sizeof err)) {
             fprintf(stderr, "tinylite train: %s\n", err);
             goto done;

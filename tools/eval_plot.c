@@ -13,8 +13,9 @@ static const char *base(const char *p) {
   return s ? s + 1 : p;
 }
 
-static void text(FILE *f, double x, double y, const char *anchor, int size, const char *s) {
-  fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\">", x, y, anchor, size);
+static void text_in(FILE *f, double x, double y, const char *anchor, int size, const char *color, const char *s) {
+  fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\" fill=\"%s\">", x, y, anchor, size,
+          color);
   for (; *s; s++) {
     if (*s == '<') fputs("&lt;", f);
     else if (*s == '>') fputs("&gt;", f);
@@ -22,6 +23,10 @@ static void text(FILE *f, double x, double y, const char *anchor, int size, cons
     else fputc(*s, f);
   }
   fputs("</text>\n", f);
+}
+
+static void text(FILE *f, double x, double y, const char *anchor, int size, const char *s) {
+  text_in(f, x, y, anchor, size, "black", s);
 }
 
 static int confusion_svg(const char *path, const eval_result *r) {
@@ -52,7 +57,8 @@ static int confusion_svg(const char *path, const eval_result *r) {
               x0 + c * cell, y0 + t * cell, cell, cell, t == c ? "#1f5fbf" : "#c62828", a);
       if (v) {
         snprintf(buf, sizeof buf, "%d", v);
-        text(f, x0 + c * cell + cell / 2.0, y0 + t * cell + cell / 2.0 + 4, "middle", v >= 1000 ? 10 : 11, buf);
+        text_in(f, x0 + c * cell + cell / 2.0, y0 + t * cell + cell / 2.0 + 4, "middle", v >= 1000 ? 10 : 11,
+                a > 0.6 ? "white" : "black", buf);
       }
     }
   }

@@ -38,6 +38,9 @@ static int spec_of(const tl_qop *op, const tl_qoptions *o, opspec *sp) {
     case TL_BUILTIN_SUB:
     case TL_BUILTIN_MUL:
     case TL_BUILTIN_MEAN:
+    case TL_BUILTIN_RELU:
+    case TL_BUILTIN_RELU6:
+    case TL_BUILTIN_RELU_N1_TO_1:
     case TL_BUILTIN_LEAKY_RELU: sp->role = R_OWN; break;
     case TL_BUILTIN_MAX_POOL_2D:
     case TL_BUILTIN_AVERAGE_POOL_2D:

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
- * A fork-join thread pool for tl_kparallel: workers are started once (at allocate), spin briefly on
- * a job counter and then wait on a condition variable; a job splits [0, n) into one contiguous chunk
- * per thread, the caller taking chunk 0. Built without pthreads (TL_NO_THREADS, e.g. wasm or MCU) it
- * runs everything inline. */
+ * A fork-join thread pool for tl_kparallel: workers start once (at allocate), spin briefly and then
+ * sleep between jobs; a job's [0, n) goes out in chunks claimed by whichever thread comes first, the
+ * caller included. Built without pthreads (TL_NO_THREADS: wasm, MCU) it runs everything inline. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "interp_impl.h"
 
@@ -25,7 +25,6 @@
  * costs as much as the region itself (pthreadpool spins the same way). Kept short so that an idle
  * pool does not take CPU time from other processes. */
 #define SPIN_NS 30000
-#include <time.h>
 
 static int64_t now_ns(void) {
   struct timespec ts;
@@ -45,30 +44,40 @@ static uint64_t spin_changed(atomic_uint_fast64_t *v, uint64_t old) {
   return g;
 }
 
-/* Spins until *v is 0 or SPIN_NS pass. */
-static void spin_zero(atomic_int *v) {
+/* Spins until *v reaches `target` or SPIN_NS pass. */
+static void spin_done(atomic_int_fast64_t *v, int64_t target) {
   const int64_t t0 = now_ns();
-  for (int i = 1; atomic_load_explicit(v, memory_order_acquire) > 0; i++) {
+  for (int i = 1; atomic_load_explicit(v, memory_order_acquire) < target; i++) {
     CPU_RELAX();
     if ((i & 31) == 0 && now_ns() - t0 > SPIN_NS) break;
   }
 }
 
+/* A job is handed out in chunks through one atomic ticket, (generation << 32) | (chunks << 16) | next
+ * chunk: a thread claims a chunk with a compare-and-swap that also proves the job is still the
+ * current one, so a worker that wakes late (or is preempted) can neither run a stale job nor hold up
+ * the caller, which waits only for the chunks to be done, not for every worker to show up. Job
+ * descriptions alternate between two slots; a slot is rewritten only two jobs later, after every
+ * claimed chunk of its job has finished. */
+typedef struct {
+  tl_task_fn fn;
+  void *arg;
+  int64_t count, chunks;
+} job_t;
+
 struct tl_threadpool {
   int n;                 /* threads including the caller */
   pthread_t *workers;
   pthread_mutex_t mu;
-  pthread_cond_t go, done;
-  atomic_uint_fast64_t generation; /* bumped per job (release: the job's fields are visible) */
-  atomic_int pending;    /* workers still running the current job */
+  pthread_cond_t go, done_cv;
+  atomic_uint_fast64_t generation; /* bumped per job: what idle workers watch */
+  atomic_uint_fast64_t ticket;
+  atomic_int_fast64_t done;        /* chunks of the current job finished */
   atomic_int sleepers;   /* workers waiting on `go` (changed under mu) */
-  atomic_int_fast64_t next; /* next chunk to take: chunks are handed out dynamically, so a thread
-                             * the OS preempts holds up one small chunk, not a whole share */
-  int64_t chunks;
+  atomic_int caller_waiting;
   int quit;
-  int64_t count;
-  tl_task_fn fn;
-  void *arg;
+  uint64_t gen;          /* the caller's job counter */
+  job_t job[2];
 };
 
 typedef struct {
@@ -76,13 +85,29 @@ typedef struct {
   int id;
 } worker_arg;
 
-static void run_chunks(tl_threadpool *p, int id) {
-  const int64_t per = p->count / p->chunks, rem = p->count % p->chunks;
+/* Runs chunks of job `gen` until none is left (or a newer job replaced it). */
+static void run_chunks(tl_threadpool *p, uint64_t gen, int id) {
   for (;;) {
-    const int64_t c = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-    if (c >= p->chunks) break;
+    uint_fast64_t t = atomic_load_explicit(&p->ticket, memory_order_acquire);
+    int64_t c;
+    for (;;) {
+      if ((t >> 32) != (gen & 0xFFFFFFFFu)) return;
+      c = (int64_t)(t & 0xFFFF);
+      if (c >= (int64_t)((t >> 16) & 0xFFFF)) return;
+      if (atomic_compare_exchange_weak_explicit(&p->ticket, &t, t + 1, memory_order_acq_rel, memory_order_acquire))
+        break;
+    }
+    const job_t *j = &p->job[gen & 1];
+    const int64_t chunks = j->chunks, per = j->count / chunks, rem = j->count % chunks;
     const int64_t b = c * per + (c < rem ? c : rem), e = b + per + (c < rem);
-    if (b < e) p->fn(p->arg, b, e, id);
+    if (b < e) j->fn(j->arg, b, e, id);
+    /* after this increment the job may be over and its slot reused: nothing of j is read past it */
+    if (atomic_fetch_add(&p->done, 1) + 1 == chunks && /* seq_cst: pairs with caller_waiting */
+        atomic_load(&p->caller_waiting)) {
+      pthread_mutex_lock(&p->mu);
+      pthread_cond_signal(&p->done_cv);
+      pthread_mutex_unlock(&p->mu);
+    }
   }
 }
 
@@ -104,12 +129,7 @@ static void *worker(void *a) {
       if (quit) break;
     }
     seen = g;
-    run_chunks(p, id);
-    if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
-      pthread_mutex_lock(&p->mu); /* the caller may be asleep on `done` */
-      pthread_cond_signal(&p->done);
-      pthread_mutex_unlock(&p->mu);
-    }
+    run_chunks(p, g, id);
   }
   return NULL;
 }
@@ -126,11 +146,12 @@ tl_threadpool *tl_threadpool_new(int threads) {
   }
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->go, NULL);
-  pthread_cond_init(&p->done, NULL);
+  pthread_cond_init(&p->done_cv, NULL);
   atomic_init(&p->generation, 0);
-  atomic_init(&p->pending, 0);
+  atomic_init(&p->ticket, 0);
+  atomic_init(&p->done, 0);
   atomic_init(&p->sleepers, 0);
-  atomic_init(&p->next, 0);
+  atomic_init(&p->caller_waiting, 0);
   p->n = 1;
   for (int i = 1; i < threads; i++) {
     worker_arg *wa = malloc(sizeof *wa);
@@ -160,7 +181,7 @@ void tl_threadpool_free(tl_threadpool *p) {
   for (int i = 1; i < p->n; i++) pthread_join(p->workers[i], NULL);
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->go);
-  pthread_cond_destroy(&p->done);
+  pthread_cond_destroy(&p->done_cv);
   free(p->workers);
   free(p);
 }
@@ -168,24 +189,27 @@ void tl_threadpool_free(tl_threadpool *p) {
 int tl_threadpool_size(const tl_threadpool *p) { return p->n; }
 
 void tl_threadpool_run(tl_threadpool *p, int64_t n, tl_task_fn fn, void *arg) {
-  p->count = n;
-  p->fn = fn;
-  p->arg = arg;
-  /* four chunks per thread: small enough to rebalance, few enough to keep per-chunk overhead low */
-  p->chunks = n < 4 * (int64_t)p->n ? n : 4 * (int64_t)p->n;
-  atomic_store_explicit(&p->next, 0, memory_order_relaxed);
-  atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&p->generation, 1, memory_order_seq_cst); /* publishes the fields above */
+  /* four chunks per thread: small enough to rebalance, few enough to keep per-chunk overhead low
+   * (and below the ticket's 16-bit fields) */
+  const int64_t chunks = n < 4 * (int64_t)p->n ? n : 4 * (int64_t)p->n;
+  const uint64_t gen = ++p->gen;
+  job_t *j = &p->job[gen & 1];
+  j->fn = fn, j->arg = arg, j->count = n, j->chunks = chunks;
+  atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+  atomic_store_explicit(&p->ticket, ((gen & 0xFFFFFFFFu) << 32) | ((uint64_t)chunks << 16), memory_order_release);
+  atomic_store_explicit(&p->generation, gen, memory_order_seq_cst);
   if (atomic_load(&p->sleepers) > 0) {
     pthread_mutex_lock(&p->mu);
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
   }
-  run_chunks(p, 0);
-  spin_zero(&p->pending);
-  if (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
+  run_chunks(p, gen, 0);
+  spin_done(&p->done, chunks);
+  if (atomic_load_explicit(&p->done, memory_order_acquire) < chunks) {
     pthread_mutex_lock(&p->mu);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) pthread_cond_wait(&p->done, &p->mu);
+    atomic_store(&p->caller_waiting, 1);
+    while (atomic_load(&p->done) < chunks) pthread_cond_wait(&p->done_cv, &p->mu);
+    atomic_store(&p->caller_waiting, 0);
     pthread_mutex_unlock(&p->mu);
   }
 }

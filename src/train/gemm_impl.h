@@ -88,9 +88,14 @@ GEMM_ATTR static void GEMM_FN(pack_a_ind_t)(int i0, int mc, int k0, int kc, cons
                 for (int i = 0; i < GEMM_MR; i++) pa[t * GEMM_MR + i] = src[i];
             }
         } else {
+            int sg[GEMM_MR], of[GEMM_MR];
+            for (int i = 0; i < mr; i++) {
+                sg[i] = (m0 + i) / S;
+                of[i] = m0 + i - sg[i] * S;
+            }
             for (int t = 0; t < kc; t++) {
                 const float *const *rp = ind->rows + (ptrdiff_t)(k0 + t) * nseg;
-                for (int i = 0; i < mr; i++) pa[t * GEMM_MR + i] = rp[(m0 + i) / S][(m0 + i) % S];
+                for (int i = 0; i < mr; i++) pa[t * GEMM_MR + i] = rp[sg[i]][of[i]];
                 for (int i = mr; i < GEMM_MR; i++) pa[t * GEMM_MR + i] = 0.0f;
             }
         }

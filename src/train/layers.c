@@ -202,7 +202,18 @@ static void conv_backward(tl_ws *ws, int l, int n)
             /* dcol[rows,K] = g * W^T, then scatter back (im2col's adjoint); col is reused */
             tl_sgemm(rows, K, F, gs, F, 1, W, 1, F, 0, ws->col, K, ws->gemm);
             memset(dx + s0 * isz, 0, sizeof(float) * ns * isz);
-            for (int s = 0; s < ns; s++) col2im(L, ws->col + (size_t)s * pix * K, dx + (s0 + s) * isz);
+            if (indirect) {
+                /* col2im along the same row pointers: each window row is one contiguous add */
+                conv_rows(L, dx + s0 * isz, ns, ws->ind);
+                const int seg = L->kw * C;
+                for (size_t r = 0; r < (size_t)rows * L->kh; r++) {
+                    float *restrict d = (float *)ws->ind[r];
+                    const float *restrict src = ws->col + r * seg;
+                    for (int q = 0; q < seg; q++) d[q] += src[q];
+                }
+            } else {
+                for (int s = 0; s < ns; s++) col2im(L, ws->col + (size_t)s * pix * K, dx + (s0 + s) * isz);
+            }
         }
     }
 }

@@ -276,12 +276,17 @@ static void load_inputs(tl_trainer *t, tl_ws *ws, uint8_t *labels, int lo, int k
     const tl_mnist *d = t->data;
     const int H = t->net->input.h, W = t->net->input.w;
     const size_t isz = tl_shape_size(t->net->input), pix = (size_t)d->rows * d->cols;
+    /* p/255 rounded once from double, the encoding of `tinylite eval` and TFLite's mnist-eval:
+     * p * (1/255.f) differs in the last bit for half the pixel values, and the test accuracy
+     * printed here should be the one the exported model gets */
+    float lut[256];
+    for (int p = 0; p < 256; p++) lut[p] = (float)(p / 255.0);
     for (int i = 0; i < k; i++) {
         int64_t pos = t->job_first + lo + i;
         int idx = train ? t->perm[pos] : (int)pos;
         const uint8_t *img = d->images + (size_t)idx * pix;
         float *x = ws->x + (size_t)i * isz;
-        for (size_t j = 0; j < pix; j++) x[j] = (float)img[j] * (1.0f / 255.0f);
+        for (size_t j = 0; j < pix; j++) x[j] = lut[img[j]];
         if (train && t->cfg.augment) {
             float tmp[64 * 64];
             if (pix <= sizeof tmp / sizeof tmp[0] && H * W == (int)pix) {

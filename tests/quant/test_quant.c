@@ -73,19 +73,22 @@ static tl_model *defloat16(const tl_model *f16, uint8_t **bytes) {
     x->type = TL_FLOAT32;
     tl_qg_set_data(x, (uint8_t *)v, (size_t)n * 4);
   }
+  int32_t *repl = malloc(((size_t)s->nt + 1) * sizeof *repl); /* DEQUANTIZE output -> its constant */
+  for (int t = 0; t < s->nt; t++) repl[t] = t;
+  for (int k = 0; k < s->nops; k++)
+    if (s->ops[k].builtin == 6 /* DEQUANTIZE */ && s->t[s->ops[k].in[0]].data) repl[s->ops[k].out[0]] = s->ops[k].in[0];
   int w = 0;
   for (int k = 0; k < s->nops; k++) {
     tl_qop *op = &s->ops[k];
-    if (op->builtin == 6 /* DEQUANTIZE */ && s->t[op->in[0]].data) {
-      int from = op->out[0], to = op->in[0];
-      for (int k2 = 0; k2 < s->nops; k2++)
-        for (int j = 0; j < s->ops[k2].n_in; j++)
-          if (s->ops[k2].in[j] == from) s->ops[k2].in[j] = to;
+    if (op->builtin == 6 && s->t[op->in[0]].data) {
       free(op->in), free(op->out), free(op->interm);
       continue;
     }
+    for (int j = 0; j < op->n_in; j++)
+      if (op->in[j] >= 0) op->in[j] = repl[op->in[j]];
     s->ops[w++] = *op;
   }
+  free(repl);
   s->nops = w;
   size_t n;
   tl_model *m = NULL;

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "../json_lite.h"
+#include "format/tflite_writer.h"
 #include "qtest.h"
 
 /* ---- running both runtimes ------------------------------------------------------------------------ */
@@ -290,6 +291,186 @@ TEST(corpus_conversions_agree_with_tflite) {
   json_free(man);
 }
 
+/* ---- a graph with every int8 path the corpus' float models do not reach ------------------------- */
+
+static uint32_t lcg = 2024;
+static float frand(void) { /* uniform in [-1, 1) */
+  lcg = lcg * 1664525u + 1013904223u;
+  return (float)((lcg >> 8) & 0xffffff) / 8388608.0f - 1.0f;
+}
+
+/* conv (RELU6) and depthwise -> ADD -> RELU -> CONCATENATION with the conv output -> AVERAGE_POOL ->
+ * PAD -> MEAN -> FULLY_CONNECTED -> TANH and LOGISTIC (fixed, different parameters) -> MUL (second
+ * output) and CONCATENATION (the two pinned ranges disagree: requantization) -> RESHAPE -> SOFTMAX. */
+static int build_synthetic(const char *path) {
+  tl_tfl_builder *b = tl_tfl_builder_new();
+  float w1[4 * 3 * 3 * 3], b1[4], w2[1 * 3 * 3 * 4], b2[4], w3[6 * 8], b3[6];
+  for (size_t i = 0; i < sizeof w1 / 4; i++) w1[i] = 0.4f * frand();
+  for (size_t i = 0; i < sizeof w2 / 4; i++) w2[i] = 0.4f * frand();
+  for (size_t i = 0; i < sizeof w3 / 4; i++) w3[i] = frand();
+  for (int i = 0; i < 4; i++) b1[i] = 0.1f * frand(), b2[i] = 0.1f * frand();
+  for (int i = 0; i < 6; i++) b3[i] = 0.1f * frand();
+  int32_t d_in[] = {1, 8, 8, 3}, d_w1[] = {4, 3, 3, 3}, d4[] = {4}, d_w2[] = {1, 3, 3, 4}, d_a[] = {1, 8, 8, 4},
+          d_cat[] = {1, 8, 8, 8}, d_p[] = {1, 4, 4, 8}, d_pads[] = {4, 2}, d_pd[] = {1, 6, 6, 8}, d_ax[] = {2},
+          d_m[] = {1, 8}, d_w3[] = {6, 8}, d6[] = {6}, d_f[] = {1, 6}, d_cc[] = {1, 12}, d2[] = {2};
+  int32_t pads[] = {0, 0, 1, 1, 1, 1, 0, 0}, axes[] = {1, 2}, shape[] = {1, 12};
+  int in = tl_tfl_add_tensor(b, 0, "input", TL_TFL_FLOAT32, 4, d_in, NULL, 0, NULL, 0);
+  int W1 = tl_tfl_add_const_tensor(b, 0, "w1", TL_TFL_FLOAT32, 4, d_w1, w1, sizeof w1, NULL);
+  int B1 = tl_tfl_add_const_tensor(b, 0, "b1", TL_TFL_FLOAT32, 1, d4, b1, sizeof b1, NULL);
+  int W2 = tl_tfl_add_const_tensor(b, 0, "w2", TL_TFL_FLOAT32, 4, d_w2, w2, sizeof w2, NULL);
+  int B2 = tl_tfl_add_const_tensor(b, 0, "b2", TL_TFL_FLOAT32, 1, d4, b2, sizeof b2, NULL);
+  int W3 = tl_tfl_add_const_tensor(b, 0, "w3", TL_TFL_FLOAT32, 2, d_w3, w3, sizeof w3, NULL);
+  int B3 = tl_tfl_add_const_tensor(b, 0, "b3", TL_TFL_FLOAT32, 1, d6, b3, sizeof b3, NULL);
+  int PADS = tl_tfl_add_const_tensor(b, 0, "pads", TL_TFL_INT32, 2, d_pads, pads, sizeof pads, NULL);
+  int AX = tl_tfl_add_const_tensor(b, 0, "axes", TL_TFL_INT32, 1, d_ax, axes, sizeof axes, NULL);
+  int SH = tl_tfl_add_const_tensor(b, 0, "shape", TL_TFL_INT32, 1, d2, shape, sizeof shape, NULL);
+  int c1 = tl_tfl_add_tensor(b, 0, "conv", TL_TFL_FLOAT32, 4, d_a, NULL, 0, NULL, 0);
+  int dw = tl_tfl_add_tensor(b, 0, "dw", TL_TFL_FLOAT32, 4, d_a, NULL, 0, NULL, 0);
+  int ad = tl_tfl_add_tensor(b, 0, "add", TL_TFL_FLOAT32, 4, d_a, NULL, 0, NULL, 0);
+  int rl = tl_tfl_add_tensor(b, 0, "relu", TL_TFL_FLOAT32, 4, d_a, NULL, 0, NULL, 0);
+  int ct = tl_tfl_add_tensor(b, 0, "concat", TL_TFL_FLOAT32, 4, d_cat, NULL, 0, NULL, 0);
+  int pl = tl_tfl_add_tensor(b, 0, "pool", TL_TFL_FLOAT32, 4, d_p, NULL, 0, NULL, 0);
+  int pd = tl_tfl_add_tensor(b, 0, "pad", TL_TFL_FLOAT32, 4, d_pd, NULL, 0, NULL, 0);
+  int mn = tl_tfl_add_tensor(b, 0, "mean", TL_TFL_FLOAT32, 2, d_m, NULL, 0, NULL, 0);
+  int fc = tl_tfl_add_tensor(b, 0, "fc", TL_TFL_FLOAT32, 2, d_f, NULL, 0, NULL, 0);
+  int th = tl_tfl_add_tensor(b, 0, "tanh", TL_TFL_FLOAT32, 2, d_f, NULL, 0, NULL, 0);
+  int lg = tl_tfl_add_tensor(b, 0, "logistic", TL_TFL_FLOAT32, 2, d_f, NULL, 0, NULL, 0);
+  int mu = tl_tfl_add_tensor(b, 0, "mul", TL_TFL_FLOAT32, 2, d_f, NULL, 0, NULL, 0);
+  int cc = tl_tfl_add_tensor(b, 0, "concat2", TL_TFL_FLOAT32, 2, d_cc, NULL, 0, NULL, 0);
+  int rs = tl_tfl_add_tensor(b, 0, "reshape", TL_TFL_FLOAT32, 2, d_cc, NULL, 0, NULL, 0);
+  int sm = tl_tfl_add_tensor(b, 0, "softmax", TL_TFL_FLOAT32, 2, d_cc, NULL, 0, NULL, 0);
+  tl_tfl_options o;
+  o = tl_tfl_opts_conv2d(TL_TFL_PAD_SAME, 1, 1, TL_TFL_ACT_RELU6, 1, 1);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_CONV_2D, 1, (int32_t[]){in, W1, B1}, 3, (int32_t[]){c1}, 1, &o);
+  o = tl_tfl_opts_depthwise_conv2d(TL_TFL_PAD_SAME, 1, 1, 1, TL_TFL_ACT_NONE, 1, 1);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_DEPTHWISE_CONV_2D, 1, (int32_t[]){c1, W2, B2}, 3, (int32_t[]){dw}, 1, &o);
+  o = tl_tfl_opts_add(TL_TFL_ACT_NONE);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_ADD, 1, (int32_t[]){c1, dw}, 2, (int32_t[]){ad}, 1, &o);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_RELU, 1, (int32_t[]){ad}, 1, (int32_t[]){rl}, 1, NULL);
+  o = tl_tfl_opts_concatenation(3, TL_TFL_ACT_NONE);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_CONCATENATION, 1, (int32_t[]){rl, c1}, 2, (int32_t[]){ct}, 1, &o);
+  o = tl_tfl_opts_pool2d(TL_TFL_PAD_VALID, 2, 2, 2, 2, TL_TFL_ACT_NONE);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_AVERAGE_POOL_2D, 1, (int32_t[]){ct}, 1, (int32_t[]){pl}, 1, &o);
+  o = tl_tfl_opts_empty(TL_TFL_OPT_PAD);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_PAD, 1, (int32_t[]){pl, PADS}, 2, (int32_t[]){pd}, 1, &o);
+  o = tl_tfl_opts_empty(TL_TFL_OPT_REDUCER);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_MEAN, 1, (int32_t[]){pd, AX}, 2, (int32_t[]){mn}, 1, &o);
+  o = tl_tfl_opts_fully_connected(TL_TFL_ACT_NONE, 0, 0, 0);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_FULLY_CONNECTED, 1, (int32_t[]){mn, W3, B3}, 3, (int32_t[]){fc}, 1, &o);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_TANH, 1, (int32_t[]){fc}, 1, (int32_t[]){th}, 1, NULL);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_LOGISTIC, 1, (int32_t[]){fc}, 1, (int32_t[]){lg}, 1, NULL);
+  o = tl_tfl_opts_mul(TL_TFL_ACT_NONE);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_MUL, 1, (int32_t[]){th, lg}, 2, (int32_t[]){mu}, 1, &o);
+  o = tl_tfl_opts_concatenation(1, TL_TFL_ACT_NONE);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_CONCATENATION, 1, (int32_t[]){th, lg}, 2, (int32_t[]){cc}, 1, &o);
+  o = tl_tfl_opts_reshape(shape, 2);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, (int32_t[]){cc, SH}, 2, (int32_t[]){rs}, 1, &o);
+  o = tl_tfl_opts_softmax(1.0f);
+  tl_tfl_add_op(b, 0, TL_TFL_OP_SOFTMAX, 1, (int32_t[]){rs}, 1, (int32_t[]){sm}, 1, &o);
+  tl_tfl_set_io(b, 0, (int32_t[]){in}, 1, (int32_t[]){sm, mu}, 2);
+  char err[256];
+  int rc = tl_tfl_write_file(b, path, err, sizeof err);
+  if (rc) fprintf(stderr, "  writer: %s\n", err);
+  tl_tfl_builder_free(b);
+  return rc;
+}
+
+TEST(synthetic_graph_all_int8_paths) {
+  REQUIRE_SHARED(ref, REF_VAR, REF_DEF);
+  const char *fpath = qt_tmp("synthetic_float.tflite"), *calib = qt_tmp("synthetic_calib");
+  EXPECT_EQ(build_synthetic(fpath), 0);
+  mkdir(calib, 0777);
+  char p[800], cmd[8192], *log;
+  float x[8 * 8 * 3];
+  for (int k = 0; k < 12; k++) { /* calibration samples, then one test input */
+    for (int i = 0; i < 8 * 8 * 3; i++) x[i] = frand();
+    qt_fmt(p, sizeof p, "%s/s%02d.bin", calib, k);
+    qt_write(p, x, sizeof x);
+  }
+  const char *test_in = qt_tmp("synthetic_in.bin");
+  for (int i = 0; i < 8 * 8 * 3; i++) x[i] = 1.2f * frand();
+  qt_write(test_in, x, sizeof x);
+  static const char *modes[] = {"--quantize int8 --per-tensor-fc", "--quantize int8 --io int8 --per-tensor-fc",
+                                "--quantize int8 --io uint8 --per-tensor-fc", "--quantize dynamic --min-elements 16 --per-tensor-fc",
+                                "--quantize float16"};
+  for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+    const char *q = qt_tmp("synthetic_q.tflite"), *a = qt_tmp("syn_a.bin"), *b = qt_tmp("syn_b.bin");
+    qt_fmt(cmd, sizeof cmd, "'%s' convert '%s' -o '%s' %s %s%s%s", qt_tool(), fpath, q, modes[m],
+           strstr(modes[m], "int8") ? "--calibrate '" : "", strstr(modes[m], "int8") ? calib : "",
+           strstr(modes[m], "int8") ? "'" : "");
+    int rc = qt_run(cmd, &log);
+    EXPECT_EQ(rc, 0);
+    if (rc) fprintf(stderr, "%s", log);
+    free(log);
+    if (rc) continue;
+    /* int8 inputs: the test input quantized as TFLite's QUANTIZE would, through the model itself */
+    const char *input = test_in;
+    if (strstr(modes[m], "--io")) {
+      tl_model *mq;
+      char err[256];
+      tl_tensor_info ti;
+      if (tl_model_open(q, &mq, err, sizeof err) || tl_model_tensor(mq, 0, tl_model_io(mq, 0, 0, 0), &ti)) {
+        tl_test_failed_now = 1;
+        continue;
+      }
+      uint8_t qx[8 * 8 * 3];
+      for (int i = 0; i < 8 * 8 * 3; i++) {
+        double v = round(x[i] / ti.scales[0]) + (double)ti.zero_points[0];
+        double lo = ti.type == TL_INT8 ? -128 : 0, hi = ti.type == TL_INT8 ? 127 : 255;
+        v = v < lo ? lo : v > hi ? hi : v;
+        qx[i] = ti.type == TL_INT8 ? (uint8_t)(int8_t)v : (uint8_t)v;
+      }
+      tl_model_close(mq);
+      input = qt_tmp("synthetic_qin.bin");
+      qt_write(input, qx, sizeof qx);
+    }
+    qt_fmt(cmd, sizeof cmd, "'%s' run '%s' --input '%s' --output '%s'", qt_tool(), q, input, a);
+    EXPECT(qt_run(cmd, &log) == 0);
+    free(log);
+    qt_fmt(cmd, sizeof cmd, "'%s' invoke '%s' '%s' '%s' --all --no-xnnpack", ref, q, input, b);
+    rc = qt_run(cmd, &log);
+    EXPECT(rc == 0);
+    if (rc) fprintf(stderr, "%s", log);
+    free(log);
+    for (int k = 0; k < 2 && !rc; k++) { /* both outputs */
+      char pa[800], pb[800];
+      qt_fmt(pa, sizeof pa, k ? "%s.1" : "%s", a);
+      qt_fmt(pb, sizeof pb, k ? "%s.1" : "%s", b);
+      size_t na, nb;
+      uint8_t *ya = qt_read(pa, &na), *yb = qt_read(pb, &nb);
+      int same = ya && yb && na == nb && !memcmp(ya, yb, na);
+      double maxd = 0;
+      if (!same && ya && yb && na == nb && strstr(modes[m], "int8") == NULL)
+        for (size_t i = 0; i < na / 4; i++) {
+          float u, v;
+          memcpy(&u, ya + 4 * i, 4), memcpy(&v, yb + 4 * i, 4);
+          if (fabs(u - v) > maxd) maxd = fabs(u - v);
+        }
+      int ok = same || (strstr(modes[m], "int8") == NULL && na == nb && maxd <= 1e-4);
+      fprintf(stderr, "  synthetic %-44s output %d: %s (max diff %.3g)\n", modes[m], k,
+              same ? "bit-identical" : ok ? "agrees" : "DIFFERS", maxd);
+      EXPECT(ok);
+      free(ya), free(yb);
+    }
+  }
+  /* The structure: CONCATENATION of TANH (1/128, 0) and LOGISTIC (1/256, -128) needed a requantize. */
+  const char *q = qt_tmp("synthetic_q2.tflite");
+  qt_fmt(cmd, sizeof cmd, "'%s' convert '%s' -o '%s' --quantize int8 --calibrate '%s'", qt_tool(), fpath, q, calib);
+  EXPECT(qt_run(cmd, &log) == 0);
+  EXPECT_STR_CONTAINS(log, "15 ops on integers, 0 in float, 4 QUANTIZE/DEQUANTIZE");
+  free(log);
+  tl_model *mq;
+  char err[256];
+  if (!tl_model_open(q, &mq, err, sizeof err)) {
+    int requant = 0;
+    const tl_msubgraph *g = &mq->subgraphs[0];
+    for (int k = 0; k < g->n_ops; k++)
+      if (g->ops[k].builtin == 114 && g->tensors[g->ops[k].in[0]].type == TL_INT8) requant++;
+    EXPECT_EQ(requant, 1);
+    tl_model_close(mq);
+  }
+}
+
 /* ---- the tutorial's numbers --------------------------------------------------------------------- */
 
 /* Accuracy of `model` on the 10k test set through `tinylite eval --json`. */
@@ -423,4 +604,4 @@ TEST(eval_cli) {
   free(out);
 }
 
-TEST_MAIN(T(eval_cli), T(corpus_conversions_agree_with_tflite), T(tutorial_model_targets))
+TEST_MAIN(T(eval_cli), T(synthetic_graph_all_int8_paths), T(corpus_conversions_agree_with_tflite), T(tutorial_model_targets))

@@ -126,7 +126,13 @@ TEST(grad_conv_5x3_relu) { EXPECT_EQ(check_layer("input:9:7:2,conv:3:5x3:relu", 
 TEST(grad_conv_1x1_nobias) { EXPECT_EQ(check_layer("input:4:4:6,conv:3:1:nobias", 3, 1), 0); }
 TEST(grad_conv_same_even_kernel) { EXPECT_EQ(check_layer("input:6:6:2,conv:3:4:same", 2, 1), 0); }
 TEST(grad_conv_many_samples) { EXPECT_EQ(check_layer("input:3:3:2,conv:2:3:same", 300, 1), 0); }
+TEST(grad_conv_valid_many_samples) { EXPECT_EQ(check_layer("input:5:5:2,conv:2:3", 300, 1), 0); }
+TEST(grad_conv_valid_stride2) { EXPECT_EQ(check_layer("input:9:8:2,conv:3:3:s2:relu", 2, 1), 0); }
+TEST(grad_conv_1ch_wide) { EXPECT_EQ(check_layer("input:8:9:1,conv:5:2x4", 2, 1), 0); }
+TEST(grad_conv_same_no_pad_needed) { EXPECT_EQ(check_layer("input:8:8:2,conv:3:2:same:s2", 2, 1), 0); }
 TEST(grad_maxpool) { EXPECT_EQ(check_layer("input:6:6:3,maxpool:2", 2, 1), 0); }
+TEST(grad_maxpool_border) { EXPECT_EQ(check_layer("input:7:5:3,maxpool:2", 2, 1), 0); }
+TEST(grad_maxpool_overlap) { EXPECT_EQ(check_layer("input:6:7:2,maxpool:3:s1", 2, 1), 0); }
 TEST(grad_maxpool_same_s1) { EXPECT_EQ(check_layer("input:5:5:2,maxpool:3:s1:same", 2, 1), 0); }
 TEST(grad_avgpool) { EXPECT_EQ(check_layer("input:6:6:3,avgpool:2", 2, 1), 0); }
 TEST(grad_avgpool_same) { EXPECT_EQ(check_layer("input:5:5:2,avgpool:3:s2:same", 2, 1), 0); }
@@ -215,7 +221,9 @@ TEST(grad_small_cnn) { EXPECT_EQ(check_net("input:8:8:2,conv:3:3:relu,maxpool:2,
 TEST(grad_bn_cnn) { EXPECT_EQ(check_net("input:6:6:1,conv:4:3:nobias,bn,relu,flatten,dense:5", 4), 0); }
 
 TEST_MAIN(T(grad_conv_valid), T(grad_conv_same_stride2), T(grad_conv_5x3_relu), T(grad_conv_1x1_nobias),
-          T(grad_conv_same_even_kernel), T(grad_conv_many_samples), T(grad_maxpool), T(grad_maxpool_same_s1),
+          T(grad_conv_same_even_kernel), T(grad_conv_many_samples), T(grad_conv_valid_many_samples),
+          T(grad_conv_valid_stride2), T(grad_conv_1ch_wide), T(grad_conv_same_no_pad_needed), T(grad_maxpool),
+          T(grad_maxpool_border), T(grad_maxpool_overlap), T(grad_maxpool_same_s1),
           T(grad_avgpool), T(grad_avgpool_same), T(grad_dropout), T(grad_dense), T(grad_dense_relu), T(grad_relu),
           T(grad_batchnorm_train), T(grad_batchnorm_infer), T(grad_loss_dense), T(grad_small_cnn),
           T(grad_bn_cnn))

@@ -421,6 +421,7 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
     s->by_rows = 0;
     int64_t work = s->batch * s->k; /* per column */
     int64_t cols = (1 << 15) / (work > 0 ? work : 1);
+    if (cols < 1) cols = 1; /* a wide batch: one panel group per job (0 would divide by zero below) */
     /* whole groups of four panels: the GEMV kernel's widest case */
     cols = (cols + 4 * TL_GEMM_NR - 1) / (4 * TL_GEMM_NR) * (4 * TL_GEMM_NR);
     s->job_size = cols;
