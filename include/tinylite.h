@@ -124,6 +124,9 @@ typedef struct {
   int preserve_all_tensors; /* 1: every tensor gets its own memory (no reuse by lifetime), so all
                              * intermediate values stay readable through tl_interp_tensor after
                              * invoke (calibration, per-layer debugging); costs arena size. */
+  int preserve_inputs;      /* 1: input tensors keep their values through invoke, as in TensorFlow Lite.
+                             * 0 (default, as in TensorFlow Lite Micro): an input's memory is reused
+                             * once the graph has read it, so set the inputs before every invoke. */
 } tl_interp_options;
 
 /* Creates an interpreter for subgraph 0 of m (which must outlive it). opts may be NULL. */

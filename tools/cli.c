@@ -76,7 +76,8 @@ int cli_load(const char *cmd, const char *path, int threads, tl_model **m, tl_in
   *ip = NULL;
   tl_status st = tl_model_open(path, m, err, sizeof err);
   if (st) return cli_error(cmd, "%s", err);
-  tl_interp_options o = {threads, NULL, 0, 0};
+  /* Inputs kept intact through invoke, as TensorFlow Lite users expect (run --repeat, classify). */
+  tl_interp_options o = {.num_threads = threads, .preserve_inputs = 1};
   st = tl_interp_new(*m, &o, ip);
   if (st) {
     tl_model_close(*m);

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * tinylite eval: accuracy of one or more models on the MNIST test set with the input encoding each
- * model needs (float p/255, or quantized with the input's scale and zero point): size, accuracy, drop
- * against the first model, latency and confusion matrix, as a table (plus the tutorial's float/quantized
- * lines), JSON lines or CSV, optionally SVG plots; `--per-layer` compares a float model and its
- * quantized version op by op (eval_layers.c). */
+ * tinylite eval: accuracy of one or more models on the MNIST test set (size, accuracy, drop against the
+ * first, latency, confusion matrix) as a table with the tutorial's lines, JSON lines or CSV, SVG plots;
+ * `--per-layer` compares a float model with its quantized version op by op (eval_layers.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -34,7 +34,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tinylite train [options]\n"
-            "Trains a CNN on MNIST (default: the Keras tutorial's network) and exports it.\n"
+            "Trains a CNN on MNIST (default: the Keras tutorial's network) and exports it. The defaults\n"
+            "(12 epochs, batch 32, Adam with a 1-epoch warm-up to lr 0.002 and cosine decay, random\n"
+            "shifts/rotations) reach ~99.4%% test accuracy.\n"
             "\n"
             "  --data DIR          MNIST directory (idx files, gzipped or not); default $MNIST_DIR\n"
             "  --out FILE          final model: FILE.tflite is exported, anything else gets a checkpoint\n"
@@ -45,10 +47,10 @@ static void usage(FILE *f)
             "                      \"conv:32:3:relu,conv:64:3:relu,maxpool:2,dropout:0.25,flatten,dense:10\"\n"
             "  --epochs N          (default 12)\n"
             "  --batch-size N      (default 32)\n"
-            "  --lr X              peak learning rate (default 0.001)\n"
+            "  --lr X              peak learning rate (default 0.002)\n"
             "  --schedule S        cosine (default), step, const\n"
             "  --lr-min F          cosine floor as a fraction of --lr (default 0)\n"
-            "  --warmup N          linear warm-up epochs (default 0)\n"
+            "  --warmup N          linear warm-up epochs (default 1)\n"
             "  --step-every N --step-gamma G   step schedule (default 5, 0.1)\n"
             "  --opt adam|sgd      optimizer (default adam: Keras defaults b1 .9 b2 .999 eps 1e-7)\n"
             "  --momentum M        SGD momentum (default 0.9)\n"
@@ -56,6 +58,8 @@ static void usage(FILE *f)
             "  --threads N         worker threads (default: online CPUs); the same seed and thread\n"
             "                      count give bit-identical weights\n"
             "  --augment           random shifts (+-2 px) and rotations (+-10 deg) of training images\n"
+            "                      (on by default); --no-augment turns it off, --aug-shift PX and\n"
+            "                      --aug-rot DEG set the ranges\n"
             "  --train-limit N     train on the first N images only; --test-limit N likewise\n"
             "  --plot FILE.svg     write loss/accuracy curves per epoch (train and test)\n"
             "  --quiet             no progress bar\n");
@@ -334,13 +338,14 @@ int tl_cmd_train(int argc, char **argv)
         tl_net_summary(tl_trainer_net(t), summary, sizeof summary);
         fprintf(stderr, "net: %s\n%s", c->net, summary);
         fprintf(stderr,
-                "train %d images, test %d; %d epochs, batch %d, %s lr %g (%s), seed %llu, %d thread(s), "
-                "sgemm %s%s\n",
+                "train %d images, test %d; %d epochs, batch %d, %s lr %g (%s, %d warm-up epoch%s), seed %llu, "
+                "%d thread(s), sgemm %s%s\n",
                 c->train_limit > 0 && c->train_limit < train.count ? c->train_limit : train.count,
                 test_limit > 0 && test_limit < test.count ? test_limit : test.count, c->epochs, c->batch,
                 c->opt == TL_OPT_ADAM ? "adam" : "sgd", c->lr,
                 c->sched == TL_SCHED_COSINE ? "cosine" : c->sched == TL_SCHED_STEP ? "step" : "const",
-                (unsigned long long)c->seed, threads, tl_sgemm_variant(), c->augment ? ", augment" : "");
+                c->warmup_epochs, c->warmup_epochs == 1 ? "" : "s", (unsigned long long)c->seed, threads,
+                tl_sgemm_variant(), c->augment ? ", augment" : "");
     }
 
     struct sigaction sa;

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * tinylite eval --per-layer: where a quantized model loses accuracy. Both models run on the same
- * images with every tensor kept (preserve_all_tensors); each op of the quantized model is matched to
- * the float model's op (same position among the compute ops, QUANTIZE/DEQUANTIZE skipped, or else the
- * same output tensor name), its output dequantized with its scale/zero point and compared with the
- * float values: SNR in dB, cosine similarity, max abs error, worst SNR first. */
+ * tinylite eval --per-layer: where a quantized model loses accuracy. Both models run on the same images
+ * with every tensor kept; each quantized op's output, dequantized, is compared with its float twin's
+ * (matched by position among compute ops, else by name): SNR dB, cosine, max abs error, worst first. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

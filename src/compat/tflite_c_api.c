@@ -80,7 +80,8 @@ TfLiteInterpreter *TfLiteInterpreterCreate(const TfLiteModel *model, const TfLit
   TfLiteInterpreter *it = calloc(1, sizeof *it);
   if (!it) return NULL;
   if (optional_options) it->opt = *optional_options;
-  tl_interp_options o = {it->opt.threads > 0 ? it->opt.threads : 1, NULL, 0, 0};
+  /* TensorFlow Lite never overwrites graph inputs during invoke; programs may rely on it. */
+  tl_interp_options o = {.num_threads = it->opt.threads > 0 ? it->opt.threads : 1, .preserve_inputs = 1};
   if (tl_interp_new(model->m, &o, &it->ip) != TL_OK) {
     report(&it->opt, "tinylite: could not create an interpreter");
     free(it);

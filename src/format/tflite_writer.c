@@ -57,7 +57,8 @@ static uint8_t *fb_claim(fbb *f, size_t n) {
     fb_fail(f, "model exceeds the 2 GiB FlatBuffers limit");
     return NULL;
   }
-  if (f->cap - f->size < n) {
+  /* Reserve at least one byte so an empty builder's front is never NULL + 0. */
+  if (f->cap - f->size < n || !f->buf) {
     size_t ncap = f->cap ? f->cap * 2 : 4096;
     while (ncap - f->size < n) ncap *= 2;
     uint8_t *nb = malloc(ncap);

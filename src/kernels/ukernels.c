@@ -10,7 +10,6 @@
 static const tl_ukernels k_scalar = {
   "scalar",
   {4, 8, tl_f32_igemm_4x8__scalar, tl_f32_igemm_1x8__scalar},
-  {0, 0, NULL},
   tl_f32_gemv__scalar,
   {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar},
   NULL, /* pooling: the reference loops vectorize well enough */
@@ -22,7 +21,6 @@ static const tl_ukernels k_scalar = {
 static const tl_ukernels k_avx2 = {
   "avx2",
   {6, 16, tl_f32_igemm_6x16__avx2, tl_f32_igemm_1x16__avx2},
-  {0, 0, NULL},
   tl_f32_gemv__avx2,
   {4, 16, tl_s8_igemm_4x16c4__avx2, tl_s8_igemm_1x16c4__avx2},
   tl_f32_maxpool__avx2,
@@ -31,8 +29,6 @@ static const tl_ukernels k_avx2 = {
 static const tl_ukernels k_avx512 = {
   "avx512",
   {8, 32, tl_f32_igemm_8x32__avx512f, tl_f32_igemm_1x32__avx512f},
-  /* 6x64 measured 4-10% faster than 8x32 on the tutorial's conv2 (N = 64, K = 288) */
-  {6, 64, tl_f32_igemm_acc_6x64__avx512f},
   tl_f32_gemv__avx512f,
   {8, 32, tl_s8_igemm_8x32c4__avx512vnni, tl_s8_igemm_1x32c4__avx512vnni},
   tl_f32_maxpool__avx512f,
@@ -53,7 +49,6 @@ static int cpu_avx512(void) {
 static const tl_ukernels k_neon = {
   "neon",
   {6, 16, tl_f32_igemm_6x16__neon, tl_f32_igemm_1x16__neon},
-  {0, 0, NULL},
   tl_f32_gemv__neon,
   {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar},
   NULL, /* pooling: the reference loops vectorize well enough */
@@ -66,7 +61,6 @@ static const tl_ukernels k_neon = {
 static const tl_ukernels k_wasm = {
   "wasm_simd128",
   {4, 8, tl_f32_igemm_4x8__wasmsimd, tl_f32_igemm_1x8__wasmsimd},
-  {0, 0, NULL},
   tl_f32_gemv__wasmsimd,
   {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar},
   NULL, /* pooling: the reference loops vectorize well enough */

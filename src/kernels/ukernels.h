@@ -23,17 +23,6 @@ typedef void (*tl_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks, cons
 typedef void (*tl_f32_gemv_fn)(size_t n, size_t k, const float *x, const float *w, size_t ldw, const float *bias,
                                float *y, const tl_f32_minmax *p);
 
-/* The same with accumulate != 0 starting from c (rows < mr) instead of the packed biases: the caller
- * splits a long filter into groups of taps whose packed weights stay in L1, clamping (p) only after
- * the last group and passing -inf/+inf before it. */
-typedef void (*tl_f32_igemm_acc_fn)(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,
-                                    const float *w, float *c, size_t cm_stride, const tl_f32_minmax *p,
-                                    int accumulate);
-typedef struct {
-  uint8_t mr, nr;
-  tl_f32_igemm_acc_fn fn; /* NULL: none */
-} tl_f32_igemm_acc_desc;
-
 typedef struct {
   uint8_t mr, nr;
   tl_f32_igemm_fn fn;   /* MR rows */
@@ -90,7 +79,6 @@ typedef void (*tl_s8_maxpool_fn)(size_t taps, size_t c, const int8_t *const *in,
 typedef struct tl_ukernels {
   const char *isa;             /* "scalar", "avx2", "avx512", "neon", "wasm_simd128" */
   tl_f32_igemm_desc f32_igemm;
-  tl_f32_igemm_acc_desc f32_igemm_n64; /* wider tile for a multiple of 64 columns and > 1 row */
   tl_f32_gemv_fn f32_gemv;
   tl_s8_igemm_desc s8_igemm;
   tl_f32_maxpool_fn f32_maxpool;
@@ -125,8 +113,6 @@ TL_S8_MAXPOOL(tl_s8_maxpool__scalar)
 TL_F32_IGEMM(tl_f32_igemm_4x8__scalar)
 TL_F32_IGEMM(tl_f32_igemm_1x8__scalar)
 TL_F32_IGEMM(tl_f32_igemm_8x32__scalar)
-void tl_f32_igemm_acc_6x64__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,
-                                   const float *w, float *c, size_t cm_stride, const tl_f32_minmax *p, int accumulate);
 TL_F32_IGEMM(tl_f32_igemm_1x32__scalar)
 TL_F32_IGEMM(tl_f32_igemm_6x16__scalar)
 TL_F32_IGEMM(tl_f32_igemm_1x16__scalar)
@@ -140,8 +126,6 @@ TL_S8_IGEMM(tl_s8_igemm_1x16c4__scalar)
 
 #if defined(__x86_64__) || defined(__i386__)
 TL_F32_IGEMM(tl_f32_igemm_8x32__avx512f)
-void tl_f32_igemm_acc_6x64__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,
-                                    const float *w, float *c, size_t cm_stride, const tl_f32_minmax *p, int accumulate);
 TL_F32_IGEMM(tl_f32_igemm_1x32__avx512f)
 TL_F32_GEMV(tl_f32_gemv__avx512f)
 TL_S8_IGEMM(tl_s8_igemm_8x32c4__avx512vnni)

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Dynamic-range quantization (TF's Optimize.DEFAULT without a representative dataset), following the
- * MLIR quantizer (prepare_quantize_dynamic_range.cc): constant float32 weights of ops with hybrid
- * kernels become symmetric int8 (per channel where the op supports it), with at least 1024 elements;
- * activations stay float. Ops without a hybrid kernel (TRANSPOSE_CONV, GATHER) get their weights
- * stored int8 plus a DEQUANTIZE op ("weight only"). */
+ * Dynamic-range quantization (TF's Optimize.DEFAULT without data), as the MLIR quantizer does it:
+ * constant weights of ops with hybrid kernels become symmetric int8 (per channel where supported),
+ * weight-only int8 + DEQUANTIZE for ops without one; activations stay float. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +44,9 @@ typedef struct {
   int32_t src, axis, mode, q, dq;
 } wcache;
 
+/* Rules of prepare_quantize_dynamic_range.cc: weights with fewer than min_elements (1024) elements
+ * stay float; TRANSPOSE_CONV and GATHER have no hybrid kernel, so their int8 weights are read
+ * through a DEQUANTIZE op ("weight only"). */
 tl_status tl_q_pass_dynamic(tl_qgraph *g, const tl_qoptions *o, tl_qreport *rep, char *err, size_t errlen) {
   int min_el = o->min_elements > 0 ? o->min_elements : 1024;
   for (int si = 0; si < g->nsub; si++) {

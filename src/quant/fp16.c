@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Float16 quantization (TF's target_spec.supported_types = [tf.float16]): every float32 constant an
- * op reads is stored as IEEE half and turned back into float32 by a DEQUANTIZE op (version 3) at the
- * start of its subgraph, as the MLIR quantizer's float16 path does; the file is about half the size
- * and computes in float32. */
+ * Float16 quantization (TF's supported_types = [tf.float16]): every float32 constant an op reads is
+ * stored as IEEE half and turned back into float32 by a DEQUANTIZE op (version 3) at the start of its
+ * subgraph, as the MLIR quantizer's float16 path does: half the size, float32 arithmetic. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Full-integer post-training quantization of subgraph 0, following TensorFlow Lite's int8 spec and
- * its converter: activations asymmetric int8 from calibrated ranges, weights symmetric per channel
- * in [-127, 127], int32 biases with scale input_scale * weight_scale[c], fixed output parameters
- * for SOFTMAX/LOGISTIC (1/256, -128) and TANH (1/128, 0), one scale for the inputs and output of
- * ops that move data without rescaling (pooling, reshapes, concatenation...). Float inputs and
- * outputs get QUANTIZE/DEQUANTIZE ops (or become int8/uint8 with io_type), and with allow_float
- * the ops the int8 path cannot run stay float between DEQUANTIZE and QUANTIZE. */
+ * Full-integer post-training quantization of subgraph 0 by TensorFlow Lite's int8 spec and converter:
+ * calibrated asymmetric activations, symmetric per-channel weights, int32 biases, fixed and shared
+ * output scales, QUANTIZE/DEQUANTIZE at float edges (and around ops kept float with allow_float). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -356,6 +352,12 @@ static tl_status fail(ctx *c, tl_status st, const char *fmt, ...) {
   return st;
 }
 
+/* Activations: asymmetric int8 from the calibrated ranges. Weights: symmetric in [-127, 127] per
+ * channel. Biases: int32 with scale input_scale * weight_scale[c]. SOFTMAX/LOGISTIC output (1/256,
+ * -128), TANH (1/128, 0). Ops that move data without rescaling (pooling, reshapes, concatenation...)
+ * use one scale for their inputs and output. Float inputs and outputs get QUANTIZE/DEQUANTIZE ops
+ * (or become int8/uint8 with io_type); with allow_float the ops the int8 path cannot run stay float
+ * between DEQUANTIZE and QUANTIZE. */
 tl_status tl_q_pass_int8(tl_qgraph *g, const tl_qoptions *o, const tl_qranges *r, tl_qreport *rep, char *err,
                          size_t errlen) {
   ctx C, *c = &C;

@@ -54,6 +54,8 @@ tl_status tl_plan_subgraph(tl_interp *ip, tl_isub *sub) {
     last[t] = nn;
     if (first[t] == INT32_MAX) first[t] = -1;
   }
+  if (ip->opt.preserve_inputs)
+    for (int i = 0; i < g->n_in; i++) last[g->in[i]] = nn;
   if (ip->opt.preserve_all_tensors) /* every used tensor lives through the whole run: no sharing */
     for (int i = 0; i < nt; i++)
       if (last[i] >= 0 && first[i] != INT32_MAX) first[i] = -1, last[i] = nn;

@@ -1,6 +1,7 @@
 /* SGEMM entry point: instantiates gemm_impl.h for generic C and, on x86-64 with GCC/Clang, for
  * AVX2+FMA and AVX-512 via target attributes (function multiversioning by hand), then picks one
- * once from the CPU flags. Measured on the dev VM: the AVX-512 8x32 tile is ~1.5x AVX2 6x16. */
+ * once from the CPU flags. Measured on the dev VM (one core, the tutorial conv2's GEMM shapes):
+ * AVX-512 8x32 ~155-170 GFLOP/s, AVX2 6x16 ~95-110, generic SSE2 ~34. */
 #include "gemm.h"
 
 #include <stdint.h>

@@ -1,6 +1,7 @@
-/* SGEMM template, included once per ISA variant by gemm.c with GEMM_SUFFIX, GEMM_MR, GEMM_NR
- * and GEMM_ATTR defined. Plain C written so gcc/clang vectorize it: the micro-kernel keeps an
- * MR x NR accumulator array whose loops fully unroll into vector registers. */
+/* SGEMM template, included once per ISA variant by gemm.c with GEMM_SUFFIX, GEMM_MR, GEMM_NR,
+ * GEMM_VW (floats per vector) and GEMM_ATTR defined. Portable C with GCC/Clang vector types: the
+ * micro-kernel keeps MR x NR/VW vector accumulators that stay in registers. A may be a strided
+ * matrix or indirect (segment pointers: convolutions without an im2col copy). */
 #define GEMM_CAT2(a, b) a##_##b
 #define GEMM_CAT(a, b) GEMM_CAT2(a, b)
 #define GEMM_FN(name) GEMM_CAT(name, GEMM_SUFFIX)
@@ -135,15 +136,13 @@ GEMM_ATTR static void GEMM_FN(pack_b)(int nc, int kc, const float *B, ptrdiff_t 
  * MR x NR/VW vectors, B rows are vector loads and each A element is a scalar broadcast that the
  * compiler folds into the FMA's memory operand. Plain arrays let gcc pick shuffles (vpermps) to
  * broadcast A, which compete with the FMAs for the same port and cost a third of the speed. */
-typedef float GEMM_FN(vec) __attribute__((vector_size(GEMM_VW * sizeof(float))));
-typedef float GEMM_FN(uvec) __attribute__((vector_size(GEMM_VW * sizeof(float)), aligned(sizeof(float))));
+typedef float GEMM_FN(vec) __attribute__((vector_size(GEMM_VW * sizeof(float)), may_alias));
 #define GEMM_NV (GEMM_NR / GEMM_VW)
 
 GEMM_ATTR static void GEMM_FN(ukernel)(int kc, const float *restrict a, const float *restrict b,
                                        float *restrict c, ptrdiff_t ldc, int mr, int nr, int acc)
 {
     typedef GEMM_FN(vec) vec;
-    typedef GEMM_FN(uvec) uvec;
     vec ab[GEMM_MR][GEMM_NV];
     const vec zero = {0};
 #pragma GCC unroll 16
@@ -164,11 +163,20 @@ GEMM_ATTR static void GEMM_FN(ukernel)(int kc, const float *restrict a, const fl
         }
     }
     if (mr == GEMM_MR && nr == GEMM_NR) {
+        /* C is not aligned: memcpy is the portable unaligned vector load/store */
 #pragma GCC unroll 16
         for (int i = 0; i < GEMM_MR; i++) {
-            uvec *ci = (uvec *)(c + i * ldc);
+            float *ci = c + i * ldc;
 #pragma GCC unroll 8
-            for (int v = 0; v < GEMM_NV; v++) ci[v] = acc ? ci[v] + ab[i][v] : ab[i][v];
+            for (int v = 0; v < GEMM_NV; v++) {
+                vec r = ab[i][v];
+                if (acc) {
+                    vec old;
+                    memcpy(&old, ci + v * GEMM_VW, sizeof old);
+                    r += old;
+                }
+                memcpy(ci + v * GEMM_VW, &r, sizeof r);
+            }
         }
     } else {
         float t[GEMM_MR][GEMM_NR];

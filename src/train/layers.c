@@ -65,12 +65,7 @@ static void im2col(const tl_layer *L, const float *x, float *col)
                 if (ih < 0 || ih >= H) {
                     memset(dst, 0, sizeof(float) * rowlen);
                 } else if (iw0 >= 0 && iw0 + L->kw <= W) {
-                    const float *src = x + ((size_t)ih * W + iw0) * C;
-                    /* a first conv (C = 1) copies 3-float rows: a call to memcpy would cost more */
-                    if (rowlen <= 8)
-                        for (int q = 0; q < rowlen; q++) dst[q] = src[q];
-                    else
-                        memcpy(dst, src, sizeof(float) * rowlen);
+                    memcpy(dst, x + ((size_t)ih * W + iw0) * C, sizeof(float) * rowlen);
                 } else {
                     for (int j = 0; j < L->kw; j++) {
                         int iw = iw0 + j;

@@ -18,7 +18,7 @@ typedef struct {
     char net[1024];     /* name or description (tl_net_new) */
     int epochs;         /* default 12 */
     int batch;          /* default 32 */
-    double lr;          /* default 1e-3 (Keras Adam) */
+    double lr;          /* peak learning rate, default 2e-3 (Keras Adam's default is 1e-3) */
     uint64_t seed;      /* default 1 */
     tl_opt_kind opt;    /* default Adam */
     double beta1, beta2, eps; /* Adam, Keras defaults 0.9, 0.999, 1e-7 */
@@ -27,8 +27,8 @@ typedef struct {
     double lr_min;      /* cosine floor as a fraction of lr (default 0) */
     double step_gamma;  /* step schedule: lr *= gamma every step_every epochs */
     int step_every;
-    int warmup_epochs;  /* linear warm-up (default 0) */
-    int augment;        /* random shifts/rotations of training images */
+    int warmup_epochs;  /* linear warm-up (default 1) */
+    int augment;        /* random shifts/rotations of training images (default on) */
     float aug_shift;    /* max shift in pixels (default 2) */
     float aug_rot;      /* max rotation in degrees (default 10) */
     int train_limit;    /* use only the first N training images (0 = all) */

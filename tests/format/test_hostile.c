@@ -44,7 +44,7 @@ static tl_status try_model(const unsigned char *bytes, size_t n, int *ran) {
     free(copy);
     return st;
   }
-  tl_interp_options o = {1, arena, sizeof arena, 0};
+  tl_interp_options o = {.num_threads = 1, .arena = arena, .arena_size = sizeof arena};
   tl_interp *ip;
   if (tl_interp_new(m, &o, &ip) == TL_OK) {
     if (tl_interp_allocate(ip) == TL_OK) {

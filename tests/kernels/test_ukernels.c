@@ -168,65 +168,6 @@ TEST(f32_igemm_simd_matches_scalar_twin) {
   }
 }
 
-/* The accumulating wide kernel: from the packed biases (accumulate 0) or from c (1), against its twin
- * and a double-precision loop, with c's untouched columns and rows checked. */
-TEST(f32_igemm_acc_simd_matches_scalar_twin) {
-#if defined(__x86_64__) || defined(__i386__)
-  if (!tl_ukernels_by_name("avx512")) SKIP("no AVX-512 on this CPU");
-  const int MR = 6, NR = 64;
-  int bad = 0;
-  for (size_t a = 0; a < sizeof kNc / sizeof *kNc && !bad; a++)
-    for (size_t b = 0; b < sizeof kKc / sizeof *kKc && !bad; b++)
-      for (size_t d = 0; d < sizeof kKs / sizeof *kKs && !bad; d++)
-        for (int mr = 1; mr <= MR && !bad; mr++)
-          for (int accum = 0; accum < 2 && !bad; accum++) {
-            const size_t nc = kNc[a], kc = kKc[b], ks = kKs[d], ldc = nc + 3;
-            float *w = malloc(sizeof(float) * nc * ks * kc), *bias = malloc(sizeof(float) * nc);
-            for (size_t i = 0; i < nc * ks * kc; i++) w[i] = rndf();
-            for (size_t i = 0; i < nc; i++) bias[i] = rndf();
-            float *pk = malloc(sizeof(float) * tl_f32_igemm_packed_size((size_t)NR, nc, ks, kc));
-            tl_f32_igemm_pack((size_t)NR, nc, ks, kc, w, ks * kc, bias, pk);
-            float *pad = calloc(kc, sizeof(float));
-            rows_t r;
-            make_rows(&r, (int)ks, MR, mr, kc, 4, pad, 1);
-            float *o1 = malloc(sizeof(float) * ldc * (size_t)MR), *o2 = malloc(sizeof(float) * ldc * (size_t)MR);
-            float *o0 = malloc(sizeof(float) * ldc * (size_t)MR);
-            for (size_t i = 0; i < ldc * (size_t)MR; i++) o0[i] = o1[i] = o2[i] = accum ? rndf() : 1234.f;
-            memcpy(o2, o1, sizeof(float) * ldc * (size_t)MR), memcpy(o0, o1, sizeof(float) * ldc * (size_t)MR);
-            const tl_f32_minmax mm = {(rnd() & 1) ? -0.5f : -INFINITY, (rnd() & 1) ? 0.75f : INFINITY};
-            tl_f32_igemm_acc_6x64__avx512f((size_t)mr, nc, kc, ks, (const float *const *)r.ptr, pk, o1, ldc, &mm, accum);
-            tl_f32_igemm_acc_6x64__scalar((size_t)mr, nc, kc, ks, (const float *const *)r.ptr, pk, o2, ldc, &mm, accum);
-            for (int i = 0; i < MR && !bad; i++)
-              for (size_t j = 0; j < ldc && !bad; j++) {
-                const float x = o1[(size_t)i * ldc + j], y = o2[(size_t)i * ldc + j];
-                double ref = o0[(size_t)i * ldc + j], mag = 0.0;
-                if (i < mr && j < nc) {
-                  ref = accum ? ref : bias[j], mag = fabs(ref);
-                  for (size_t t = 0; t < ks; t++) {
-                    const float *row = r.ptr[t * (size_t)MR + (size_t)i];
-                    for (size_t k = 0; k < kc; k++) {
-                      const double term = (double)row[k] * w[j * ks * kc + t * kc + k];
-                      ref += term, mag += fabs(term);
-                    }
-                  }
-                  ref = ref < mm.lo ? mm.lo : ref > mm.hi ? mm.hi : ref;
-                }
-                const double tol = 1e-6 + 2e-6 * mag;
-                if (fabsf(x - y) > tol || fabs(x - ref) > tol) {
-                  printf("  f32_igemm_acc_6x64 mr=%d nc=%zu kc=%zu ks=%zu acc=%d: c[%d][%zu] simd %.9g twin %.9g ref %.9g\n",
-                         mr, nc, kc, ks, accum, i, j, x, y, ref);
-                  bad = 1;
-                }
-              }
-            free_rows(&r);
-            free(w), free(bias), free(pk), free(pad), free(o0), free(o1), free(o2);
-          }
-  EXPECT(!bad);
-#else
-  SKIP("x86 only");
-#endif
-}
-
 TEST(f32_gemv_simd_matches_scalar) {
   const tl_ukernels *tabs[3] = {tl_ukernels_by_name("avx512"), tl_ukernels_by_name("avx2"), tl_ukernels_best()};
   for (int ti = 0; ti < 3; ti++) {
@@ -392,6 +333,6 @@ TEST(dispatch_tables_are_complete) {
   EXPECT(tl_ukernels_by_name("no-such-isa") == NULL);
 }
 
-TEST_MAIN(T(f32_igemm_simd_matches_scalar_twin), T(f32_igemm_acc_simd_matches_scalar_twin), T(f32_gemv_simd_matches_scalar),
+TEST_MAIN(T(f32_igemm_simd_matches_scalar_twin), T(f32_gemv_simd_matches_scalar),
           T(s8_igemm_simd_matches_scalar_twin_bit_exactly), T(maxpool_simd_matches_scalar_twin),
           T(dispatch_tables_are_complete))

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The converter against TensorFlow's own outputs: quantization arithmetic, weights bit-identical to
- * the corpus' TF-made dynamic-range/int8/float16 files of the same network, the dynamic-range
- * structure (ops, versions, per-channel choices, dtypes) of every architecture the corpus holds in
- * both kinds, and the errors bad options get. */
+ * The converter against TensorFlow's own outputs: arithmetic, weights bit-identical to the corpus'
+ * TF-made dynamic/int8/float16 files of the same networks, the dynamic-range structure of every
+ * architecture the corpus holds in both kinds, and the errors bad options get. */
 #include <math.h>
 
 #include "qtest.h"

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * `tinylite convert` on every float model of the corpus, three ways (dynamic, int8, float16), each
- * file run by tinylite and by the real TensorFlow Lite runtime (../shared/tools/tflite-ref: TFLite 2.9
- * builtin kernels, or LiteRT where 2.9 lacks an op version); the tutorial model's size and accuracy
- * targets; and `tinylite eval`'s output formats. Slow: minutes. */
+ * `tinylite convert` on every float model of the corpus (dynamic, int8, float16), each file run by
+ * tinylite and the real TensorFlow Lite (tflite-ref: TFLite 2.9 builtin kernels, else LiteRT); a graph
+ * reaching every int8 path; the tutorial model's targets; `tinylite eval`'s formats. Slow: minutes. */
 #include <math.h>
 
 #include "../json_lite.h"

@@ -136,7 +136,7 @@ TEST(invoke_allocates_nothing_and_memory_stays_flat) {
     EXPECT(m != NULL);
     if (!m) continue;
     tl_interp *ip;
-    tl_interp_options o = {k == 2 ? 2 : 1, NULL, 0, 0};
+    tl_interp_options o = {.num_threads = k == 2 ? 2 : 1};
     EXPECT(tl_interp_new(m, &o, &ip) == TL_OK);
     EXPECT(tl_interp_allocate(ip) == TL_OK);
     int rounds = k == 2 ? 10000 : 100000;
@@ -174,7 +174,7 @@ TEST(caller_arena) {
   tl_interp_free(ip);
   /* Exactly the measured size works (plus slack for aligning the start); a byte less fails cleanly. */
   unsigned char *arena = malloc(need + 16);
-  tl_interp_options o = {1, arena, need + 16, 0};
+  tl_interp_options o = {.num_threads = 1, .arena = arena, .arena_size = need + 16};
   EXPECT(tl_interp_new(m, &o, &ip) == TL_OK);
   EXPECT(tl_interp_allocate(ip) == TL_OK);
   float out[10];
@@ -209,5 +209,29 @@ TEST(tutorial_cnn_arena_is_two_activations) {
   tl_model_close(m);
 }
 
-TEST_MAIN(T(api_misuse_is_an_error), T(lookup_by_name_and_signature), T(one_model_many_threads),
+/* With preserve_inputs (TensorFlow Lite's behaviour) an input set once serves repeated invokes. */
+TEST(preserved_inputs_survive_invoke) {
+  REQUIRE_SHARED(corpus, "TL_CORPUS_DIR", "../shared/tflite-corpus");
+  tl_model *m = open_corpus(corpus, "mnist-cnn-float-u8in-alankrantas.tflite");
+  EXPECT(m != NULL);
+  if (!m) return;
+  tl_interp_options o = {.preserve_inputs = 1};
+  tl_interp *ip;
+  EXPECT(tl_interp_new(m, &o, &ip) == TL_OK);
+  EXPECT(tl_interp_allocate(ip) == TL_OK);
+  uint8_t img[784];
+  for (int i = 0; i < 784; i++) img[i] = (uint8_t)((i * 37) % 251);
+  EXPECT(tl_tensor_copy_from(tl_interp_input(ip, 0), img, sizeof img) == TL_OK);
+  float a[10], b[10];
+  EXPECT(tl_interp_invoke(ip) == TL_OK);
+  tl_tensor_copy_to(tl_interp_output(ip, 0), a, sizeof a);
+  EXPECT(!memcmp(tl_tensor_data(tl_interp_input(ip, 0)), img, sizeof img));
+  EXPECT(tl_interp_invoke(ip) == TL_OK);
+  tl_tensor_copy_to(tl_interp_output(ip, 0), b, sizeof b);
+  EXPECT(!memcmp(a, b, sizeof a));
+  tl_interp_free(ip);
+  tl_model_close(m);
+}
+
+TEST_MAIN(T(api_misuse_is_an_error), T(preserved_inputs_survive_invoke), T(lookup_by_name_and_signature), T(one_model_many_threads),
           T(invoke_allocates_nothing_and_memory_stays_flat), T(caller_arena), T(tutorial_cnn_arena_is_two_activations))

@@ -275,6 +275,7 @@ TEST(learns_mnist_quickly)
     tl_train_config_default(&c);
     snprintf(c.net, sizeof c.net, "small");
     c.epochs = 1;
+    c.warmup_epochs = 0; /* the default one-epoch warm-up would take the whole run */
     c.train_limit = 15000;
     tl_trainer *t = run(&c, 2, &tr);
     double loss = 0, acc = 0;

@@ -2,7 +2,6 @@
  * CONV_2D: float and int8 as an indirect GEMM on weights packed at prepare (no im2col, no activation-sized
  * scratch); hybrid, uint8, 16x8 and unknown weights via im2col + GEMM. int8/uint8 requantize as TFLite 2.9's
  * x86 kernel (ruy: tl_mbqm_ruy), 16x8 as its reference kernel; TFLite's padding, strides, dilations, groups. */
-#include <math.h>
 #include <string.h>
 
 #include "../gemm.h"
@@ -50,16 +49,7 @@ typedef struct {
    * right border are copied, with padding, into a small stack buffer. */
   int merge;
   int uks, ukc;             /* taps and values per tap the kernel sees */
-  /* Wide float tiles (f32_igemm_n64): the filter in groups of taps whose packed weights fit L1, each
-   * group run over a block of tiles whose outputs stay in cache (accumulating kernel). */
-  tl_f32_igemm_acc_fn facc;
-  int tg;                   /* taps per group (the last group may have fewer) */
-  int tb;                   /* tiles per block */
-  size_t tg_bytes;          /* packed bytes of one full group */
 } conv_state;
-
-/* Pointers of one block of tiles on the stack (tb * uks * MR <= BLOCK_PTRS). */
-#define BLOCK_PTRS 2048
 
 
 
@@ -165,49 +155,10 @@ static void conv_igemm_task(void *arg, int64_t begin, int64_t end, int thread) {
   }
 }
 
-/* Blocks of tb tiles: rows of the whole block first, then group by group over every tile, so one
- * group's weights stay in L1 while the block's outputs stay in L1/L2. */
-static void conv_igemm_grouped_task(void *arg, int64_t begin, int64_t end, int thread) {
-  (void)thread;
-  const conv_args *a = arg;
-  const conv_state *s = a->s;
-  const void *rows[BLOCK_PTRS];
-  _Alignas(16) uint8_t tmp[MR_MAX * MERGE_MAX * 4];
-  const int MR = s->mr, tpr = s->uks * MR; /* pointers per tile */
-  const int64_t tiles = (s->m + MR - 1) / MR;
-  const tl_f32_minmax none = {-INFINITY, INFINITY};
-  for (int64_t blk = begin; blk < end; blk++) {
-    const int64_t t0 = blk * s->tb, t1 = t0 + s->tb < tiles ? t0 + s->tb : tiles;
-    for (int gi = 0; gi < s->groups; gi++) {
-      for (int64_t t = t0; t < t1; t++) {
-        const int64_t m0 = t * MR;
-        const int mr = (int)(s->m - m0 < MR ? s->m - m0 : MR);
-        build_rows(s, a->in, 4, gi * s->cg, m0, mr, MR, rows + (t - t0) * tpr, tmp);
-      }
-      const uint8_t *wg = (const uint8_t *)s->ipacked + (size_t)gi * s->group_bytes;
-      for (int t0g = 0, g = 0; t0g < s->uks; t0g += s->tg, g++) {
-        const int taps = s->uks - t0g < s->tg ? s->uks - t0g : s->tg;
-        const int last = t0g + taps == s->uks;
-        const float *w = (const float *)(const void *)(wg + (size_t)g * s->tg_bytes);
-        for (int64_t t = t0; t < t1; t++) {
-          const int64_t m0 = t * MR;
-          const int mr = (int)(s->m - m0 < MR ? s->m - m0 : MR);
-          s->facc((size_t)mr, (size_t)s->og, (size_t)s->ukc, (size_t)taps,
-                  (const float *const *)(rows + (t - t0) * tpr + t0g * MR), w,
-                  (float *)a->out + (size_t)m0 * s->o + (size_t)gi * s->og, (size_t)s->o, last ? &s->fmm : &none,
-                  g > 0);
-        }
-      }
-    }
-  }
-}
-
 static tl_status conv2d_eval_igemm(tl_kctx *ctx, tl_node *n) {
   const conv_state *s = n->state;
   conv_args a = {s, n->in[0]->data, NULL, NULL, n->out[0]->data, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-  const int64_t tiles = (s->m + s->mr - 1) / s->mr;
-  if (s->facc) tl_kparallel(ctx, (tiles + s->tb - 1) / s->tb, conv_igemm_grouped_task, &a);
-  else tl_kparallel(ctx, tiles, conv_igemm_task, &a);
+  tl_kparallel(ctx, (s->m + s->mr - 1) / s->mr, conv_igemm_task, &a);
   return TL_OK;
 }
 
@@ -220,38 +171,17 @@ static tl_status igemm_prepare(tl_kctx *ctx, tl_node *n, conv_state *s, const tl
   const int ks = s->g.kh * s->g.kw;
   if (!w->known || ks > KS_MAX || (bias && !bias->known) || (s->kind != K_F32 && s->kind != K_S8)) return TL_OK;
   if (s->kind == K_S8 && s->rq.w_zp != 0) return TL_OK;
-  tl_f32_igemm_desc fk = uk->f32_igemm;
-  const int wide = s->kind == K_F32 && uk->f32_igemm_n64.fn && s->og % 64 == 0 && s->m > 1;
-  const int MR = s->kind == K_F32 ? (wide ? uk->f32_igemm_n64.mr : fk.mr) : uk->s8_igemm.mr;
-  const size_t nr = s->kind == K_F32 ? (wide ? uk->f32_igemm_n64.nr : fk.nr) : uk->s8_igemm.nr;
+  const tl_f32_igemm_desc fk = uk->f32_igemm;
+  const int MR = s->kind == K_F32 ? fk.mr : uk->s8_igemm.mr;
+  const size_t nr = s->kind == K_F32 ? fk.nr : uk->s8_igemm.nr;
   if (MR > MR_MAX) return TL_OK;
   /* Few channels: merge each window row into one tap (see conv_state.merge). */
   s->merge = s->groups == 1 && s->g.dw == 1 && s->g.kw > 1 && s->cg < 8 && ks * s->cg <= MERGE_MAX;
   s->uks = s->merge ? s->g.kh : ks;
   s->ukc = s->merge ? s->g.kw * s->cg : s->cg;
   const size_t uks = (size_t)s->uks, ukc = (size_t)s->ukc;
-  if (wide) {
-    /* taps per group: ~24 KB of packed weights for all og columns, so a group stays in L1 (48 KB on
-     * the machines measured; 10% faster on the tutorial's conv2 than streaming 72 KB from L2) */
-    const size_t tap_bytes = ukc * (size_t)s->og * sizeof(float);
-    size_t tg = tap_bytes ? (24 * 1024) / tap_bytes : uks;
-    tg = tg < 1 ? 1 : tg > uks ? uks : tg;
-    s->tg = (int)tg;
-    s->tb = (int)(BLOCK_PTRS / (uks * (size_t)MR));
-    s->tb = s->tb > 16 ? 16 : s->tb;
-    if (s->tb < 1) return TL_OK; /* cannot happen: uks <= KS_MAX */
-    s->facc = uk->f32_igemm_n64.fn;
-  }
   size_t per;
-  if (s->kind == K_F32 && wide) {
-    /* per conv group: full groups of tg taps, then the rest */
-    const size_t full = uks / (size_t)s->tg, rest = uks % (size_t)s->tg;
-    s->tg_bytes = tl_f32_igemm_packed_size(nr, (size_t)s->og, (size_t)s->tg, ukc) * sizeof(float);
-    const size_t rest_bytes = rest ? tl_f32_igemm_packed_size(nr, (size_t)s->og, rest, ukc) * sizeof(float) : 0;
-    if (!s->tg_bytes || s->tg_bytes > SIZE_MAX / 2 / (full + 1)) return tl_kfail(ctx, n, "filter too large");
-    per = full * s->tg_bytes + rest_bytes;
-    if (per > SIZE_MAX / 2 / (size_t)s->groups) return tl_kfail(ctx, n, "filter too large");
-  } else if (s->kind == K_F32) {
+  if (s->kind == K_F32) {
     per = tl_f32_igemm_packed_size(nr, (size_t)s->og, uks, ukc);
     if (!per || per > SIZE_MAX / sizeof(float) / (size_t)s->groups) return tl_kfail(ctx, n, "filter too large");
     per *= sizeof(float);
@@ -267,16 +197,10 @@ static tl_status igemm_prepare(tl_kctx *ctx, tl_node *n, conv_state *s, const tl
   /* OHWI rows are (ky, kx, c)-major, so kh taps of kw * c values is the same order as kh * kw taps */
   for (int gi = 0; gi < s->groups; gi++) {
     const size_t row0 = (size_t)gi * s->og, k = uks * ukc;
-    if (s->kind == K_F32 && wide) {
-      for (size_t t0 = 0, g = 0; t0 < uks; t0 += (size_t)s->tg, g++)
-        tl_f32_igemm_pack(nr, (size_t)s->og, uks - t0 < (size_t)s->tg ? uks - t0 : (size_t)s->tg, ukc,
-                          (const float *)w->data + row0 * k + t0 * ukc, k,
-                          bias && g == 0 ? (const float *)bias->data + row0 : NULL,
-                          (float *)(void *)(p + (size_t)gi * per + g * s->tg_bytes));
-    } else if (s->kind == K_F32) {
+    if (s->kind == K_F32)
       tl_f32_igemm_pack(nr, (size_t)s->og, uks, ukc, (const float *)w->data + row0 * k, k,
                         bias ? (const float *)bias->data + row0 : NULL, (float *)(void *)(p + (size_t)gi * per));
-    } else
+    else
       tl_s8_igemm_pack(nr, (size_t)s->og, uks, ukc, (const int8_t *)w->data + row0 * k, k,
                        bias ? (const int32_t *)bias->data + row0 : NULL, s->rq.in_zp, s->rq.mult + row0,
                        s->rq.shift + row0, 1, p + (size_t)gi * per);

@@ -99,32 +99,6 @@ DEF_F32_IGEMM(4, 8)
 #endif
 
 DEF_F32_IGEMM(8, 32)
-
-/* Twin of the accumulating 6x64 kernel. */
-void tl_f32_igemm_acc_6x64__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,
-                                   const float *w, float *c, size_t cm_stride, const tl_f32_minmax *p, int accumulate) {
-  const float lo = p->lo, hi = p->hi;
-  while (nc > 0) {
-    const size_t n = nc < 64 ? nc : 64;
-    float acc[6][64];
-    for (size_t i = 0; i < 6; i++)
-      for (size_t j = 0; j < 64; j++) acc[i][j] = accumulate ? (i < mr && j < n ? c[i * cm_stride + j] : 0.f) : w[j];
-    w += 64;
-    for (size_t t = 0; t < ks; t++)
-      for (size_t k = 0; k < kc; k++, w += 64)
-        for (size_t i = 0; i < 6; i++) {
-          const float x = a[t * 6 + i][k];
-          for (size_t j = 0; j < 64; j++) acc[i][j] += x * w[j];
-        }
-    for (size_t i = 0; i < mr; i++)
-      for (size_t j = 0; j < n; j++) {
-        const float v = acc[i][j] < lo ? lo : acc[i][j];
-        c[i * cm_stride + j] = v > hi ? hi : v;
-      }
-    c += n;
-    nc -= n;
-  }
-}
 DEF_F32_IGEMM(1, 32)
 DEF_F32_IGEMM(6, 16)
 DEF_F32_IGEMM(1, 16)

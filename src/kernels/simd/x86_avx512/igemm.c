@@ -57,67 +57,6 @@ TGT_F void tl_f32_igemm_8x32__avx512f(size_t mr, size_t nc, size_t kc, size_t ks
   }
 }
 
-#define F_ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
-
-/* 6x64: four zmm columns per row (24 accumulators), for filters with a multiple of 64 outputs: one
- * broadcast feeds four FMAs, against two in 8x32. With accumulate, starts from c (see ukernels.h). */
-TGT_F void tl_f32_igemm_acc_6x64__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,
-                                          const float *w, float *c, size_t cm_stride, const tl_f32_minmax *p,
-                                          int accumulate) {
-  const __m512 vlo = _mm512_set1_ps(p->lo), vhi = _mm512_set1_ps(p->hi);
-  while (nc > 0) {
-    const __m512 b0 = _mm512_loadu_ps(w), b1 = _mm512_loadu_ps(w + 16), b2 = _mm512_loadu_ps(w + 32),
-                 b3 = _mm512_loadu_ps(w + 48);
-    w += 64;
-    const size_t nn = nc < 64 ? nc : 64;
-    const __mmask16 l0 = tail_mask(nn), l1 = tail_mask(nn > 16 ? nn - 16 : 0), l2 = tail_mask(nn > 32 ? nn - 32 : 0),
-                    l3 = tail_mask(nn > 48 ? nn - 48 : 0);
-#define DECL(i)                                                                                          \
-  __m512 acc##i##0 = b0, acc##i##1 = b1, acc##i##2 = b2, acc##i##3 = b3;                                 \
-  if (accumulate && i < mr) {                                                                            \
-    const float *ci = c + (size_t)(i) * cm_stride;                                                       \
-    acc##i##0 = _mm512_maskz_loadu_ps(l0, ci), acc##i##1 = _mm512_maskz_loadu_ps(l1, ci + 16);           \
-    acc##i##2 = _mm512_maskz_loadu_ps(l2, ci + 32), acc##i##3 = _mm512_maskz_loadu_ps(l3, ci + 48);      \
-  }
-    F_ROWS6(DECL)
-#undef DECL
-    const float *const *ap = a;
-    for (size_t t = 0; t < ks; t++, ap += 6) {
-      const float *a0 = ap[0], *a1 = ap[1], *a2 = ap[2], *a3 = ap[3], *a4 = ap[4], *a5 = ap[5];
-      for (size_t k = 0; k < kc; k++) {
-        const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32),
-                     w3 = _mm512_loadu_ps(w + 48);
-        w += 64;
-#define STEP(i)                                        \
-  {                                                    \
-    const __m512 x = _mm512_set1_ps(a##i[k]);          \
-    acc##i##0 = _mm512_fmadd_ps(x, w0, acc##i##0);     \
-    acc##i##1 = _mm512_fmadd_ps(x, w1, acc##i##1);     \
-    acc##i##2 = _mm512_fmadd_ps(x, w2, acc##i##2);     \
-    acc##i##3 = _mm512_fmadd_ps(x, w3, acc##i##3);     \
-  }
-        F_ROWS6(STEP)
-#undef STEP
-      }
-    }
-    const size_t n = nc < 64 ? nc : 64;
-    const __mmask16 m0 = tail_mask(n), m1 = tail_mask(n > 16 ? n - 16 : 0), m2 = tail_mask(n > 32 ? n - 32 : 0),
-                    m3 = tail_mask(n > 48 ? n - 48 : 0);
-#define STORE(i)                                                                              \
-  if (i < mr) {                                                                               \
-    float *ci = c + (size_t)(i) * cm_stride;                                                  \
-    _mm512_mask_storeu_ps(ci, m0, _mm512_min_ps(vhi, _mm512_max_ps(vlo, acc##i##0)));         \
-    _mm512_mask_storeu_ps(ci + 16, m1, _mm512_min_ps(vhi, _mm512_max_ps(vlo, acc##i##1)));    \
-    _mm512_mask_storeu_ps(ci + 32, m2, _mm512_min_ps(vhi, _mm512_max_ps(vlo, acc##i##2)));    \
-    _mm512_mask_storeu_ps(ci + 48, m3, _mm512_min_ps(vhi, _mm512_max_ps(vlo, acc##i##3)));    \
-  }
-    F_ROWS6(STORE)
-#undef STORE
-    c += n;
-    nc -= n;
-  }
-}
-
 /* One row: two accumulator chains per vector (even and odd k) hide the FMA latency. */
 TGT_F void tl_f32_igemm_1x32__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,
                                       const float *w, float *c, size_t cm_stride, const tl_f32_minmax *p) {
