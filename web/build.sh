@@ -58,7 +58,7 @@ for variant in simd base; do
   dir=$out/wasm-$variant
   # Warnings are enforced by the host builds (-Werror); clang-only ones must not break packaging.
   emcmake cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=MinSizeRel -DTL_BUILD_TOOLS=OFF -DTL_BUILD_TESTS=OFF \
-    -DTL_WERROR=OFF -DTL_WEB_VARIANT=$variant -DCMAKE_C_FLAGS="$flags" "-DTL_WEB_OPS=$ops" >"$out/logs/cmake-$variant.log" 2>&1 ||
+    -DTL_WERROR=ON -DTL_WEB_VARIANT=$variant -DCMAKE_C_FLAGS="$flags" "-DTL_WEB_OPS=$ops" >"$out/logs/cmake-$variant.log" 2>&1 ||
     { cat "$out/logs/cmake-$variant.log" >&2; exit 1; }
   cmake --build "$dir" --target tl_web -j"$jobs" >"$out/logs/build-$variant.log" 2>&1 ||
     { tail -40 "$out/logs/build-$variant.log" >&2; exit 1; }
