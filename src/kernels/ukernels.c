@@ -11,7 +11,7 @@ static const tl_ukernels k_scalar = {
   "scalar",
   {4, 8, tl_f32_igemm_4x8__scalar, tl_f32_igemm_1x8__scalar},
   tl_f32_gemv__scalar,
-  {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar},
+  {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar, NULL},
   NULL, /* pooling: the reference loops vectorize well enough */
   NULL,
 };
@@ -22,7 +22,7 @@ static const tl_ukernels k_avx2 = {
   "avx2",
   {6, 16, tl_f32_igemm_6x16__avx2, tl_f32_igemm_1x16__avx2},
   tl_f32_gemv__avx2,
-  {4, 16, tl_s8_igemm_4x16c4__avx2, tl_s8_igemm_1x16c4__avx2},
+  {4, 16, tl_s8_igemm_4x16c4__avx2, tl_s8_igemm_1x16c4__avx2, tl_s8_igemm_acc_4x16c4__avx2},
   tl_f32_maxpool__avx2,
   tl_s8_maxpool__avx2,
 };
@@ -30,7 +30,7 @@ static const tl_ukernels k_avx512 = {
   "avx512",
   {8, 32, tl_f32_igemm_8x32__avx512f, tl_f32_igemm_1x32__avx512f},
   tl_f32_gemv__avx512f,
-  {8, 32, tl_s8_igemm_8x32c4__avx512vnni, tl_s8_igemm_1x32c4__avx512vnni},
+  {8, 32, tl_s8_igemm_8x32c4__avx512vnni, tl_s8_igemm_1x32c4__avx512vnni, tl_s8_igemm_acc_8x32c4__avx512vnni},
   tl_f32_maxpool__avx512f,
   tl_s8_maxpool__avx512bw,
 };
@@ -50,7 +50,7 @@ static const tl_ukernels k_neon = {
   "neon",
   {6, 16, tl_f32_igemm_6x16__neon, tl_f32_igemm_1x16__neon},
   tl_f32_gemv__neon,
-  {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar},
+  {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar, NULL},
   NULL, /* pooling: the reference loops vectorize well enough */
   NULL,
 };
@@ -62,7 +62,7 @@ static const tl_ukernels k_wasm = {
   "wasm_simd128",
   {4, 8, tl_f32_igemm_4x8__wasmsimd, tl_f32_igemm_1x8__wasmsimd},
   tl_f32_gemv__wasmsimd,
-  {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar},
+  {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar, NULL},
   NULL, /* pooling: the reference loops vectorize well enough */
   NULL,
 };

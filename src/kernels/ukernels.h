@@ -50,9 +50,18 @@ typedef struct {
 } tl_s8_minmax;
 typedef void (*tl_s8_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w,
                                int8_t *c, size_t cm_stride, const tl_s8_minmax *p);
+/* The same kernel stopping at the accumulators: c[i * cm_stride + j] = acc[i][j] (int32, exact mod
+ * 2^32) for i < mr, j < nc. Hybrid (float x int8) kernels pack with in_zp 0 and no bias, so that acc is
+ * sum(x * w) exactly: TFLite's int32 accumulator, rescaled to float by the caller. */
+typedef void (*tl_s8_igemm_acc_fn)(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w,
+                                   int32_t *c, size_t cm_stride);
 typedef struct {
   uint8_t mr, nr;
   tl_s8_igemm_fn fn, fn1;  /* MR rows; one row (a then holds ks pointers) */
+  /* MR rows, int32 accumulators out. NULL in the portable tables: there the hybrid kernels keep their
+   * plain dot-product loops, which the compilers vectorize better than the scalar tile (whose twin,
+   * tl_s8_igemm_acc_*__scalar, is the tests' oracle). */
+  tl_s8_igemm_acc_fn acc;
 } tl_s8_igemm_desc;
 
 /* Per-channel requantization constants, stored per panel after the weights as NR-long int32 rows. */
@@ -102,6 +111,10 @@ const tl_ukernels *tl_ukernels_by_name(const char *isa);
   void name(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w, int8_t *c, \
             size_t cm_stride, const tl_s8_minmax *p);
 
+#define TL_S8_IGEMM_ACC(name) \
+  void name(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w, int32_t *c, \
+            size_t cm_stride);
+
 #define TL_F32_MAXPOOL(name) \
   void name(size_t taps, size_t c, const float *const *in, float *out, float lo, float hi);
 #define TL_S8_MAXPOOL(name) \
@@ -123,6 +136,9 @@ TL_S8_IGEMM(tl_s8_igemm_8x32c4__scalar)
 TL_S8_IGEMM(tl_s8_igemm_1x32c4__scalar)
 TL_S8_IGEMM(tl_s8_igemm_4x16c4__scalar)
 TL_S8_IGEMM(tl_s8_igemm_1x16c4__scalar)
+TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x8c4__scalar)
+TL_S8_IGEMM_ACC(tl_s8_igemm_acc_8x32c4__scalar)
+TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x16c4__scalar)
 
 #if defined(__x86_64__) || defined(__i386__)
 TL_F32_IGEMM(tl_f32_igemm_8x32__avx512f)
@@ -130,6 +146,7 @@ TL_F32_IGEMM(tl_f32_igemm_1x32__avx512f)
 TL_F32_GEMV(tl_f32_gemv__avx512f)
 TL_S8_IGEMM(tl_s8_igemm_8x32c4__avx512vnni)
 TL_S8_IGEMM(tl_s8_igemm_1x32c4__avx512vnni)
+TL_S8_IGEMM_ACC(tl_s8_igemm_acc_8x32c4__avx512vnni)
 TL_F32_MAXPOOL(tl_f32_maxpool__avx512f)
 TL_S8_MAXPOOL(tl_s8_maxpool__avx512bw)
 TL_F32_MAXPOOL(tl_f32_maxpool__avx2)
@@ -139,6 +156,7 @@ TL_F32_IGEMM(tl_f32_igemm_1x16__avx2)
 TL_F32_GEMV(tl_f32_gemv__avx2)
 TL_S8_IGEMM(tl_s8_igemm_4x16c4__avx2)
 TL_S8_IGEMM(tl_s8_igemm_1x16c4__avx2)
+TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x16c4__avx2)
 #endif
 #if defined(__aarch64__) && defined(__ARM_NEON)
 TL_F32_IGEMM(tl_f32_igemm_6x16__neon)

@@ -614,6 +614,68 @@ TEST(hybrid_quantizers_match_tflite) {
   EXPECT_EQ(q[1], 127);
 }
 
+/* The quantizers' fast rounding (no libm call) against TfLiteRound + static_cast on every kind of
+ * value: exact ties of both signs, neighbours of ties, random data, and NaN / infinity (the slow path).
+ * Ranges of 127 (symmetric) and 255 (asymmetric, [-128, 127]) make the scale exactly 1, so x itself is
+ * the value rounded. */
+TEST(hybrid_quantizers_round_exactly_like_roundf) {
+  enum { N = 4096 };
+  float *x = malloc(sizeof(float) * N);
+  int8_t *q = malloc(N);
+  uint32_t r = 12345u;
+  for (int trial = 0; trial < 12; trial++) {
+    for (int i = 0; i < N; i++) {
+      r = r * 1664525u + 1013904223u;
+      const float base = (float)((int)(r >> 8) % 255 - 127);
+      switch (trial % 4) {
+      case 0: x[i] = base + 0.5f; break;                                    /* ties */
+      case 1: x[i] = nextafterf(base + 0.5f, (r & 1) ? 1e9f : -1e9f); break;  /* next to ties */
+      default: x[i] = (float)((int)(r >> 4) % 2000001 - 1000000) * 1e-4f; break;
+      }
+      if (x[i] > 127.f) x[i] = 127.f;
+      if (x[i] < -127.f) x[i] = -127.f;
+    }
+    x[0] = 127.f, x[1] = -127.f; /* symmetric range 127: scale 1 */
+    if (trial >= 8) x[7] = trial == 8 ? NAN : trial == 9 ? INFINITY : -INFINITY;
+    float s;
+    const int nn = N - trial % 7; /* tails of every length below the vector widths */
+    tl_hybrid_quant_sym(x, nn, q, &s);
+    float range = 0.f;
+    for (int i = 0; i < nn; i++) range = fabsf(x[i]) > range ? fabsf(x[i]) : range;
+    if (trial < 8) EXPECT_EQ(s, 1.f);
+    int bad = 0;
+    for (int i = 0; i < nn && !bad; i++) {
+      const float inv = 127.f / range;
+      int32_t v = tl_f2i32(roundf(x[i] * inv));
+      v = v < -127 ? -127 : v > 127 ? 127 : v;
+      if (trial < 8 && q[i] != v) printf("  sym x=%.9g q=%d want %d\n", (double)x[i], q[i], v), bad = 1;
+    }
+    EXPECT(!bad);
+    x[0] = 127.f, x[1] = -128.f; /* asymmetric range 255: scale 1, zero point 0 */
+    int32_t zp;
+    tl_hybrid_quant_asym(x, nn, q, &s, &zp);
+    if (trial < 8) {
+      EXPECT_EQ(s, 1.f);
+      EXPECT_EQ(zp, 0);
+      for (int i = 0; i < nn && !bad; i++) {
+        int32_t v = tl_f2i32(roundf((float)zp + x[i] * (1.0f / s)));
+        v = v < -128 ? -128 : v > 127 ? 127 : v;
+        if (q[i] != v) printf("  asym x=%.9g q=%d want %d\n", (double)x[i], q[i], v), bad = 1;
+      }
+    } else {
+      /* non-finite data: the slow path, as TFLite (a NaN maps like the x86 conversion) */
+      const float inv = 1.0f / s;
+      for (int i = 0; i < nn && !bad; i++) {
+        int32_t v = tl_f2i32(roundf((float)zp + x[i] * inv));
+        v = v < -128 ? -128 : v > 127 ? 127 : v;
+        if (q[i] != v) printf("  asym(non-finite) i=%d q=%d want %d\n", i, q[i], v), bad = 1;
+      }
+    }
+    EXPECT(!bad);
+  }
+  free(x), free(q);
+}
+
 /* ruy's x86 requantization vs the reference one: they differ only on negative ties. */
 TEST(ruy_requant_rounds_ties_upward) {
   /* multiplier 0.5 (2^30, shift 0) then shift -1: x * 0.25 */
@@ -634,4 +696,5 @@ TEST(ruy_requant_rounds_ties_upward) {
 TEST_MAIN(T(conv_float_random), T(conv_float_large_k_and_tiles), T(conv_int8_uint8_int16_random), T(conv_hybrid_random),
           T(conv_prepare_rejects_bad_params), T(depthwise_random_all_types), T(depthwise_prepare_rejects_bad_params),
           T(transpose_conv_random), T(transpose_conv_rejects_mismatched_output_shape), T(hybrid_quantizers_match_tflite),
+          T(hybrid_quantizers_round_exactly_like_roundf),
           T(ruy_requant_rounds_ties_upward))

@@ -261,6 +261,72 @@ TEST(s8_igemm_simd_matches_scalar_twin_bit_exactly) {
   }
 }
 
+/* The accumulator kernels (hybrid float x int8 ops): packed with in_zp 0 and no bias, their int32
+ * outputs must be exactly sum(x * w) mod 2^32 (TFLite's hybrid accumulators), SIMD and twin alike. */
+TEST(s8_igemm_acc_is_the_exact_int32_dot) {
+  typedef struct {
+    const char *name;
+    tl_s8_igemm_acc_fn simd, twin;
+    int mr, nr;
+  } acc_case;
+  acc_case cs[8];
+  int ncase = 0;
+  cs[ncase++] = (acc_case){"s8_igemm_acc_4x8c4__scalar", tl_s8_igemm_acc_4x8c4__scalar, tl_s8_igemm_acc_4x8c4__scalar, 4, 8};
+#if defined(__x86_64__) || defined(__i386__)
+  if (tl_ukernels_by_name("avx512"))
+    cs[ncase++] = (acc_case){"s8_igemm_acc_8x32c4__avx512vnni", tl_s8_igemm_acc_8x32c4__avx512vnni,
+                             tl_s8_igemm_acc_8x32c4__scalar, 8, 32};
+  if (tl_ukernels_by_name("avx2"))
+    cs[ncase++] = (acc_case){"s8_igemm_acc_4x16c4__avx2", tl_s8_igemm_acc_4x16c4__avx2, tl_s8_igemm_acc_4x16c4__scalar,
+                             4, 16};
+#endif
+  const int32_t one_mult = 1 << 30;
+  const int zero_shift = 0;
+  for (int ci = 0; ci < ncase; ci++) {
+    const acc_case *c = &cs[ci];
+    int bad = 0;
+    for (size_t a = 0; a < sizeof kNc / sizeof *kNc && !bad; a++)
+      for (size_t b = 0; b < sizeof kKc / sizeof *kKc && !bad; b++)
+        for (size_t d = 0; d < sizeof kKs / sizeof *kKs && !bad; d++)
+          for (int mr = 1; mr <= c->mr && !bad; mr++) {
+            const size_t nc = kNc[a], kc = kKc[b], ks = kKs[d];
+            int8_t *w = malloc(nc * ks * kc);
+            /* some all -128 / +127 weights: the extreme products */
+            for (size_t i = 0; i < nc * ks * kc; i++) w[i] = (a + b) % 5 == 0 ? (int8_t)-128 : (int8_t)(rnd() & 0xFF);
+            void *pk = malloc(tl_s8_igemm_packed_size((size_t)c->nr, nc, ks, kc));
+            tl_s8_igemm_pack((size_t)c->nr, nc, ks, kc, w, ks * kc, NULL, 0, &one_mult, &zero_shift, 0, pk);
+            int8_t *pad = calloc(kc, 1);
+            rows_t r;
+            make_rows(&r, (int)ks, c->mr, mr, kc, 1, pad, 0);
+            const size_t ldc = nc + 3;
+            int32_t *o1 = malloc(sizeof(int32_t) * ldc * (size_t)c->mr), *o2 = malloc(sizeof(int32_t) * ldc * (size_t)c->mr);
+            for (size_t i = 0; i < ldc * (size_t)c->mr; i++) o1[i] = o2[i] = 0x5A5A;
+            c->simd((size_t)mr, nc, kc, ks, (const int8_t *const *)r.ptr, pk, o1, ldc);
+            c->twin((size_t)mr, nc, kc, ks, (const int8_t *const *)r.ptr, pk, o2, ldc);
+            for (int i = 0; i < c->mr && !bad; i++)
+              for (size_t j = 0; j < ldc && !bad; j++) {
+                int32_t ref = 0x5A5A;
+                if (i < mr && j < nc) {
+                  uint32_t acc = 0;
+                  for (size_t t = 0; t < ks; t++)
+                    acc += (uint32_t)tl_dot_q8(r.ptr[t * (size_t)c->mr + (size_t)i], w + j * ks * kc + t * kc, (int64_t)kc);
+                  ref = (int32_t)acc;
+                }
+                const int32_t x = o1[(size_t)i * ldc + j], y = o2[(size_t)i * ldc + j];
+                if (x != y || y != ref) {
+                  printf("  %s mr=%d nc=%zu kc=%zu ks=%zu: c[%d][%zu] simd %d twin %d ref %d\n", c->name, mr, nc, kc,
+                         ks, i, j, (int)x, (int)y, (int)ref);
+                  bad = 1;
+                }
+              }
+            free_rows(&r);
+            free(w), free(pk), free(pad), free(o1), free(o2);
+          }
+    EXPECT(!bad);
+    printf("  %s: checked\n", c->name);
+  }
+}
+
 /* Max pooling: every channel count around the register widths, 1..9 taps, in place (out = in[0]),
  * with NaNs and infinities among the inputs. Results must be identical to the scalar twin. */
 TEST(maxpool_simd_matches_scalar_twin) {
@@ -328,11 +394,14 @@ TEST(dispatch_tables_are_complete) {
     if (!t) continue;
     EXPECT(!strcmp(t->isa, names[i]));
     EXPECT(t->f32_igemm.fn && t->f32_igemm.fn1 && t->f32_gemv && t->s8_igemm.fn && t->s8_igemm.fn1);
+    /* the x86 tables have the int32-accumulator kernel the hybrid ops use */
+    if (!strcmp(names[i], "avx2") || !strcmp(names[i], "avx512")) EXPECT(t->s8_igemm.acc != NULL);
     EXPECT(t->f32_igemm.mr >= 1 && t->f32_igemm.mr <= 8 && t->s8_igemm.mr >= 1 && t->s8_igemm.mr <= 8);
   }
   EXPECT(tl_ukernels_by_name("no-such-isa") == NULL);
 }
 
 TEST_MAIN(T(f32_igemm_simd_matches_scalar_twin), T(f32_gemv_simd_matches_scalar),
-          T(s8_igemm_simd_matches_scalar_twin_bit_exactly), T(maxpool_simd_matches_scalar_twin),
+          T(s8_igemm_simd_matches_scalar_twin_bit_exactly),
+          T(s8_igemm_acc_is_the_exact_int32_dot), T(maxpool_simd_matches_scalar_twin),
           T(dispatch_tables_are_complete))

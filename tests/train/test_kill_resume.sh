@@ -11,7 +11,7 @@ if [ ! -f "$mnist/train-labels-idx1-ubyte.gz" ] && [ ! -f "$mnist/train-labels-i
 fi
 tmp=$(mktemp -d /tmp/tl_kill_resume.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-args="--data $mnist --net small --epochs 3 --train-limit 6000 --test-limit 500 --threads 1 --seed 7 --augment --quiet"
+args="--data $mnist --net small --epochs 3 --train-limit 3000 --test-limit 500 --threads 1 --seed 7 --augment --quiet"
 
 "$bin" train $args --out "$tmp/ref.ckpt" --ckpt "$tmp/ref.state" >/dev/null 2>"$tmp/ref.err" || { cat "$tmp/ref.err"; exit 1; }
 

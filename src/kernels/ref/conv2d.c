@@ -49,6 +49,10 @@ typedef struct {
    * right border are copied, with padding, into a small stack buffer. */
   int merge;
   int uks, ukc;             /* taps and values per tap the kernel sees */
+  /* Hybrid with known weights: the int8 accumulator microkernel (qk.acc) over weights packed per group
+   * with in_zp 0 and no bias, on the im2col rows; its exact int32 sums are TFLite's accumulators. */
+  const void *hpacked;
+  size_t off_acc, acc_bytes;  /* per-thread [MR][og] int32 accumulators */
 } conv_state;
 
 
@@ -270,12 +274,56 @@ static tl_status conv2d_eval_f32(tl_kctx *ctx, tl_node *n) {
 
 /* ---- hybrid (float activations, int8 weights) ---- */
 
+/* Float result of one hybrid accumulator (output position m of batch b, channel oc). */
+static inline float hybrid_out(const conv_args *a, const conv_state *s, int32_t dot, int b, int oc) {
+  float v;
+  if (s->kind == K_HYB_PC) {
+    /* optimized_ops::HybridConvPerChannel: (acc - row_sum * zp) * (scale[c] * input_scale) + bias */
+    const int32_t acc = (int32_t)((uint32_t)dot - (uint32_t)a->wsum[oc] * (uint32_t)a->qzp[b]);
+    v = (float)acc * (a->wscales[s->wpc ? oc : 0] * a->qscale[b]);
+  } else {
+    /* HybridConv: scaling factor already multiplied by the weight scale; bias added after. */
+    v = (float)dot * a->qscale[b];
+  }
+  if (a->bias) v += ((const float *)a->bias)[oc];
+  v = v < s->lo ? s->lo : v;
+  return v > s->hi ? s->hi : v;
+}
+
+/* hybrid_out over n channels from c0, with the kind's branches hoisted out of the loop (so it
+ * vectorizes); the same float operations in the same order. */
+static void hybrid_row(const conv_args *a, const conv_state *s, const int32_t *restrict acc, int b, size_t c0,
+                       size_t n, float *restrict o) {
+  const float *bias = a->bias ? (const float *)a->bias + c0 : NULL;
+  const float lo = s->lo, hi = s->hi;
+  if (s->kind == K_HYB_PC) {
+    const uint32_t zp = (uint32_t)a->qzp[b];
+    const int32_t *wsum = a->wsum + c0;
+    const float qs = a->qscale[b];
+    for (size_t j = 0; j < n; j++) {
+      const int32_t v0 = (int32_t)((uint32_t)acc[j] - (uint32_t)wsum[j] * zp);
+      float v = (float)v0 * (a->wscales[s->wpc ? c0 + j : 0] * qs);
+      if (bias) v += bias[j];
+      v = v < lo ? lo : v;
+      o[j] = v > hi ? hi : v;
+    }
+  } else {
+    const float qs = a->qscale[b];
+    for (size_t j = 0; j < n; j++) {
+      float v = (float)acc[j] * qs;
+      if (bias) v += bias[j];
+      v = v < lo ? lo : v;
+      o[j] = v > hi ? hi : v;
+    }
+  }
+}
+
 static void conv_hybrid_task(void *arg, int64_t begin, int64_t end, int thread) {
   const conv_args *a = arg;
   const conv_state *s = a->s;
   int8_t *tile = s->tile_bytes ? (int8_t *)(a->scratch + s->off_tiles + (size_t)thread * s->tile_bytes) : NULL;
+  int32_t *accb = s->hpacked ? (int32_t *)(void *)(a->scratch + s->off_acc + (size_t)thread * s->acc_bytes) : NULL;
   const int8_t *w = a->w;
-  const float *bias = a->bias;
   const int64_t per_img = (int64_t)s->g.oh * s->g.ow;
   float *out = a->out;
   for (int64_t t = begin; t < end; t++) {
@@ -292,25 +340,30 @@ static void conv_hybrid_task(void *arg, int64_t begin, int64_t end, int thread) 
         A = tile;
         lda = (size_t)s->k;
       }
+      if (accb) {
+        /* MR rows at a time through the microkernel (rows past the end repeat the last one) */
+        const int MR = s->mr;
+        const void *wp = (const uint8_t *)s->hpacked + (size_t)gi * s->group_bytes;
+        for (int64_t r0 = m0; r0 < m1; r0 += MR) {
+          const int mr = (int)(m1 - r0 < MR ? m1 - r0 : MR);
+          const int8_t *rows[MR_MAX];
+          for (int i = 0; i < MR; i++) rows[i] = A + (size_t)(r0 - m0 + (i < mr ? i : mr - 1)) * lda;
+          s->qk.acc((size_t)mr, (size_t)s->og, (size_t)s->k, 1, rows, wp, accb, (size_t)s->og);
+          for (int i = 0; i < mr; i++) {
+            const int64_t m = r0 + i;
+            const int b = (int)(m / per_img);
+            const size_t c0 = (size_t)gi * s->og;
+            hybrid_row(a, s, accb + (size_t)i * s->og, b, c0, (size_t)s->og, out + (size_t)m * s->o + c0);
+          }
+        }
+        continue;
+      }
       for (int64_t m = m0; m < m1; m++) {
         const int b = (int)(m / per_img);
         const int8_t *row = A + (size_t)(m - m0) * lda;
         float *o = out + (size_t)m * s->o;
-        for (int oc = gi * s->og; oc < (gi + 1) * s->og; oc++) {
-          const int32_t dot = tl_dot_q8(row, w + (size_t)oc * s->k, s->k);
-          float v;
-          if (s->kind == K_HYB_PC) {
-            /* optimized_ops::HybridConvPerChannel: (acc - row_sum * zp) * (scale[c] * input_scale) + bias */
-            const int32_t acc = (int32_t)((uint32_t)dot - (uint32_t)a->wsum[oc] * (uint32_t)a->qzp[b]);
-            v = (float)acc * (a->wscales[s->wpc ? oc : 0] * a->qscale[b]);
-          } else {
-            /* HybridConv: scaling factor already multiplied by the weight scale; bias added after. */
-            v = (float)dot * a->qscale[b];
-          }
-          if (bias) v += bias[oc];
-          v = v < s->lo ? s->lo : v;
-          o[oc] = v > s->hi ? s->hi : v;
-        }
+        for (int oc = gi * s->og; oc < (gi + 1) * s->og; oc++)
+          o[oc] = hybrid_out(a, s, tl_dot_q8(row, w + (size_t)oc * s->k, s->k), b, oc);
       }
     }
   }
@@ -541,7 +594,29 @@ tl_status tl_prep_conv2d(tl_kctx *ctx, tl_node *n) {
     }
   }
 
-  /* Scratch: [packed weights][row sums][quantized input][per-batch params][one im2col tile per thread]. */
+  if ((s->kind == K_HYB_PT || s->kind == K_HYB_PC) && w->known) {
+    const tl_s8_igemm_desc qk = tl_kukernels(ctx)->s8_igemm;
+    const size_t per = tl_align16(tl_s8_igemm_packed_size(qk.nr, (size_t)s->og, 1, (size_t)s->k));
+    if (qk.acc && qk.mr <= MR_MAX && per && per <= SIZE_MAX / (size_t)s->groups) {
+      uint8_t *p = tl_kpersist(ctx, per * (size_t)s->groups);
+      if (!p) return tl_kfail(ctx, n, "out of memory packing %zu bytes of weights", per * (size_t)s->groups);
+      /* in_zp 0 and no bias: the kernel's sums are sum(x * w) exactly (the requantization rows are
+       * unused; any valid multiplier fills them) */
+      const int32_t one = 1 << 30;
+      const int zero = 0;
+      for (int gi = 0; gi < s->groups; gi++)
+        tl_s8_igemm_pack(qk.nr, (size_t)s->og, 1, (size_t)s->k, (const int8_t *)w->data + (size_t)gi * s->og * s->k,
+                         (size_t)s->k, NULL, 0, &one, &zero, 0, p + (size_t)gi * per);
+      s->qk = qk;
+      s->mr = qk.mr;
+      s->group_bytes = per;
+      s->hpacked = p;
+      s->acc_bytes = tl_align16(sizeof(int32_t) * (size_t)qk.mr * (size_t)s->og);
+    }
+  }
+
+  /* Scratch: [packed weights][row sums][quantized input][per-batch params][one im2col tile per thread]
+   * [hybrid accumulators per thread]. */
   const int64_t row_bytes = s->k * (int64_t)es;
   int64_t mt = (64 * 1024) / (row_bytes > 0 ? row_bytes : 1);
   mt = mt < 4 ? 4 : (mt > 256 ? 256 : mt & ~(int64_t)3);
@@ -558,6 +633,9 @@ tl_status tl_prep_conv2d(tl_kctx *ctx, tl_node *n) {
   s->off_tiles = off;
   if (s->tile_bytes && (size_t)threads > (SIZE_MAX - off) / s->tile_bytes) return tl_kfail(ctx, n, "scratch too large");
   off += (size_t)threads * s->tile_bytes;
+  s->off_acc = off;
+  if (s->acc_bytes && (size_t)threads > (SIZE_MAX - off) / s->acc_bytes) return tl_kfail(ctx, n, "scratch too large");
+  off += (size_t)threads * s->acc_bytes;
   if (off) {
     st = tl_kscratch(ctx, n, off);
     if (st) return st;

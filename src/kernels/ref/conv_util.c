@@ -88,13 +88,131 @@ tl_status tl_hybrid_check_scales(tl_kctx *ctx, tl_node *n, const tl_tensor *w, i
   return TL_OK;
 }
 
-void tl_hybrid_quant_sym(const float *x, int64_t n, int8_t *q, float *scale) {
+/* The hybrid quantizers run on every input of every hybrid op, so their two passes are written for
+ * speed; results are bit-identical to the plain loops (tested against roundf).
+ *
+ * roundf(y) as an int for |y| < 2^22 without a libm call (glibc's roundf is not inlined without
+ * SSE4.1 and dominated the hybrid kernels): truncate, then step away from zero when the exact
+ * fraction y - trunc(y) reaches one half. Clears *ok when |y| is out of that range (NaN, infinities):
+ * the caller then redoes the whole input with roundf. */
+static inline int32_t round_small(float y, int *ok) {
+  const int in = fabsf(y) < 4194304.f;
+  *ok &= in;
+  const float ys = in ? y : 0.f;
+  const int32_t t = (int32_t)ys;
+  const float frac = ys - (float)t;
+  return t + (frac >= 0.5f) - (frac <= -0.5f);
+}
+
+#if defined(__GNUC__)
+/* GCC/Clang generic vectors (SSE2, NEON, simd128 or plain registers): the compilers do not vectorize
+ * these loops themselves (a float min reduction is order-dependent for NaN; the rounding has a
+ * data-dependent fallback). */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+static inline v4f ld4f(const float *p) {
+  v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline v4f self(v4i m, v4f a, v4f b) { return (v4f)((m & (v4i)a) | (~m & (v4i)b)); }
+typedef uint32_t v4u __attribute__((vector_size(16)));
+#define SELI(m, a, b) (((m) & (a)) | (~(m) & (b)))
+#if defined(__has_builtin) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+#if __has_builtin(__builtin_shufflevector) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HAVE_SHUFFLE 1
+#endif
+#endif
+#ifndef HAVE_SHUFFLE
+#define HAVE_SHUFFLE 0
+#endif
+#endif
+
+/* lo = min, hi = max of x[0..n) by the loop "lo = x[i] < lo ? x[i] : lo" from x[0]: NaNs after x[0] are
+ * skipped, a NaN x[0] sticks. Lanes keep the same rule and are merged by it, so the result is the
+ * same up to the sign of a zero, which the callers never see (they take |lo|, |hi| or compare with 0). */
+static void min_max(const float *x, int64_t n, float *plo, float *phi) {
   float lo = 0.f, hi = 0.f;
   if (n > 0) lo = hi = x[0];
-  for (int64_t i = 1; i < n; i++) {
+  int64_t i = 1;
+#if defined(__GNUC__)
+  if (n >= 9) {
+    v4f lo0 = {lo, lo, lo, lo}, hi0 = lo0, lo1 = lo0, hi1 = lo0;
+    for (; i + 8 <= n; i += 8) {
+      const v4f a = ld4f(x + i), b = ld4f(x + i + 4);
+      lo0 = self(a < lo0, a, lo0), hi0 = self(a > hi0, a, hi0);
+      lo1 = self(b < lo1, b, lo1), hi1 = self(b > hi1, b, hi1);
+    }
+    for (int l = 0; l < 4; l++) {
+      lo = lo0[l] < lo ? lo0[l] : lo, lo = lo1[l] < lo ? lo1[l] : lo;
+      hi = hi0[l] > hi ? hi0[l] : hi, hi = hi1[l] > hi ? hi1[l] : hi;
+    }
+  }
+#endif
+  for (; i < n; i++) {
     lo = x[i] < lo ? x[i] : lo;
     hi = x[i] > hi ? x[i] : hi;
   }
+  *plo = lo, *phi = hi;
+}
+
+/* q[i] = clamp(roundf(zf + x[i] * inv) (or roundf(x[i] * inv) when !add), qlo, 127); returns 0 when
+ * some value needed roundf's full range (q is then incomplete). */
+static int quant_fast(const float *x, int64_t n, float inv, int add, float zf, int32_t qlo, int8_t *q) {
+  int ok = 1;
+  int64_t i = 0;
+#if defined(__GNUC__)
+  const v4f vinv = {inv, inv, inv, inv}, vz = {zf, zf, zf, zf}, half = {.5f, .5f, .5f, .5f},
+            big = {4194304.f, 4194304.f, 4194304.f, 4194304.f};
+  const v4i vqlo = {qlo, qlo, qlo, qlo}, vqhi = {127, 127, 127, 127}, absm = {INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};
+  v4i okv = {-1, -1, -1, -1};
+#define QUANT4(v, t)                                                  \
+  {                                                                   \
+    const v4f y = add ? vz + (v) * vinv : (v) * vinv;                 \
+    const v4i in = (v4f)((v4i)y & absm) < big;                        \
+    okv &= in;                                                        \
+    const v4f ys = (v4f)(in & (v4i)y);                                \
+    t = __builtin_convertvector(ys, v4i);                             \
+    const v4f frac = ys - __builtin_convertvector(t, v4f);            \
+    t = t - (frac >= half) + (frac <= -half); /* masks are -1 */      \
+    t = SELI(t < vqlo, vqlo, t);                                      \
+    t = SELI(t > vqhi, vqhi, t);                                      \
+  }
+#if HAVE_SHUFFLE
+  /* 16 at a time, transposed first (c_k[l] = x[i + 4l + k]) so that lane l of the four results packs
+   * into the 4 bytes of q[i + 4l ..] with shifts (little-endian) instead of 16 lane extractions. */
+  for (; i + 16 <= n; i += 16) {
+    const v4f a0 = ld4f(x + i), a1 = ld4f(x + i + 4), a2 = ld4f(x + i + 8), a3 = ld4f(x + i + 12);
+    const v4f l01 = __builtin_shufflevector(a0, a1, 0, 4, 1, 5), h01 = __builtin_shufflevector(a0, a1, 2, 6, 3, 7);
+    const v4f l23 = __builtin_shufflevector(a2, a3, 0, 4, 1, 5), h23 = __builtin_shufflevector(a2, a3, 2, 6, 3, 7);
+    v4i t0, t1, t2, t3;
+    QUANT4(__builtin_shufflevector(l01, l23, 0, 1, 4, 5), t0)
+    QUANT4(__builtin_shufflevector(l01, l23, 2, 3, 6, 7), t1)
+    QUANT4(__builtin_shufflevector(h01, h23, 0, 1, 4, 5), t2)
+    QUANT4(__builtin_shufflevector(h01, h23, 2, 3, 6, 7), t3)
+    const v4u m8 = {255, 255, 255, 255};
+    const v4u packed = ((v4u)t0 & m8) | (((v4u)t1 & m8) << 8) | (((v4u)t2 & m8) << 16) | ((v4u)t3 << 24);
+    memcpy(q + i, &packed, sizeof packed);
+  }
+#endif
+  for (; i + 4 <= n; i += 4) {
+    v4i t;
+    QUANT4(ld4f(x + i), t)
+    q[i] = (int8_t)t[0], q[i + 1] = (int8_t)t[1], q[i + 2] = (int8_t)t[2], q[i + 3] = (int8_t)t[3];
+  }
+#undef QUANT4
+  ok = (okv[0] & okv[1] & okv[2] & okv[3]) != 0;
+#endif
+  for (; i < n; i++) {
+    const int32_t v = round_small(add ? zf + x[i] * inv : x[i] * inv, &ok);
+    q[i] = (int8_t)(v < qlo ? qlo : (v > 127 ? 127 : v));
+  }
+  return ok;
+}
+
+void tl_hybrid_quant_sym(const float *x, int64_t n, int8_t *q, float *scale) {
+  float lo, hi;
+  min_max(x, n, &lo, &hi);
   const float range = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
   if (range == 0.f) {
     memset(q, 0, (size_t)n);
@@ -103,6 +221,7 @@ void tl_hybrid_quant_sym(const float *x, int64_t n, int8_t *q, float *scale) {
   }
   *scale = range / 127.f;
   const float inv = 127.f / range;
+  if (quant_fast(x, n, inv, 0, 0.f, -127, q)) return;
   for (int64_t i = 0; i < n; i++) {
     /* TfLiteRound then static_cast<int32_t>; a NaN input gives the x86 conversion result. */
     int32_t v = tl_f2i32(roundf(x[i] * inv));
@@ -111,12 +230,8 @@ void tl_hybrid_quant_sym(const float *x, int64_t n, int8_t *q, float *scale) {
 }
 
 void tl_hybrid_quant_asym(const float *x, int64_t n, int8_t *q, float *scale, int32_t *zp) {
-  float lo = 0.f, hi = 0.f;
-  if (n > 0) lo = hi = x[0];
-  for (int64_t i = 1; i < n; i++) {
-    lo = x[i] < lo ? x[i] : lo;
-    hi = x[i] > hi ? x[i] : hi;
-  }
+  float lo, hi;
+  min_max(x, n, &lo, &hi);
   const double rmin = (double)(lo < 0.f ? lo : 0.f);
   const double rmax = (double)(hi > 0.f ? hi : 0.f);
   if (rmin == rmax) {
@@ -139,6 +254,7 @@ void tl_hybrid_quant_asym(const float *x, int64_t n, int8_t *q, float *scale, in
   *scale = (float)s;
   *zp = z;
   const float inv = 1.0f / *scale;
+  if (quant_fast(x, n, inv, 1, (float)z, -128, q)) return;
   for (int64_t i = 0; i < n; i++) {
     int32_t v = tl_f2i32(roundf((float)z + x[i] * inv));
     q[i] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));

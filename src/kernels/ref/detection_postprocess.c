@@ -190,7 +190,7 @@ static int nms_single(const dp_run *r, const float *scores, int max_det, int *se
   stable_argsort_desc(keep_val, kept, sorted, SCR(r, int, o_merge));
   const int out_size = kept < max_det ? kept : max_det;
   int n_sel = 0, n_active = kept;
-  memset(active, 1, (size_t)kept);
+  for (int i = 0; i < kept; i++) active[i] = 1; /* a loop: gcc's ASan build misjudges a memset size here */
   for (int i = 0; i < kept; i++) {
     if (n_active == 0 || n_sel >= out_size) break;
     if (!active[i]) continue;

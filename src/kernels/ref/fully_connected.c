@@ -36,6 +36,11 @@ typedef struct {
   tl_s8_igemm_desc qk;
   tl_f32_minmax fmm;
   tl_s8_minmax qmm;
+  /* Hybrid with known weights: qk.acc over weights packed with in_zp 0 and no bias (its int32 sums
+   * are TFLite's accumulators); job_size is then whole panels, and each thread has an MR x units
+   * int32 buffer at off_acc. */
+  const void *hpacked;
+  size_t off_acc, acc_bytes;
 } fc_state;
 
 typedef struct {
@@ -47,6 +52,7 @@ typedef struct {
   const int8_t *q;
   const float *sf, *wscales;
   const int32_t *zp;
+  uint8_t *scratch;
 } fc_args;
 
 /* The rows [r0, r1) and columns [c0, c1) of job j. */
@@ -98,7 +104,7 @@ static tl_status fc_eval_uk(tl_kctx *ctx, tl_node *n) {
   const fc_state *s = n->state;
   const tl_tensor *bias = n->n_in > 2 ? n->in[2] : NULL;
   fc_args a = {s, n->in[0]->data, n->in[1]->data, bias ? bias->data : NULL, n->out[0]->data, NULL, NULL, NULL, NULL,
-               NULL, NULL};
+               NULL, NULL, NULL};
   tl_kparallel(ctx, s->row_tiles * s->col_chunks, fc_uk_task, &a);
   if (s->post_act) {
     float *o = n->out[0]->data;
@@ -187,33 +193,55 @@ static tl_status fc_eval_f32(tl_kctx *ctx, tl_node *n) {
     packed = p;
   }
   fc_args a = {s, n->in[0]->data, w->data, bias ? bias->data : NULL, n->out[0]->data, packed, NULL, NULL, NULL, NULL,
-               NULL};
+               NULL, NULL};
   tl_kparallel(ctx, s->jobs, fc_f32_task, &a);
   return TL_OK;
 }
 
+/* Float outputs [c0, c0 + n) of row r from their int32 accumulators. */
+static void fc_hybrid_out(const fc_args *a, const fc_state *s, const int32_t *acc, int64_t r, int64_t c0, int64_t n) {
+  const float *bias = a->bias;
+  float *out = (float *)a->out + (size_t)r * s->units;
+  for (int64_t j = 0; j < n; j++) {
+    const int64_t c = c0 + j;
+    int32_t v0 = acc[j];
+    /* MatrixBatchVectorMultiplyAccumulate: dot - row_sum * input_offset, times the batch's scaling
+     * factor (already multiplied by the weight scale when per-tensor) times the channel's scale,
+     * accumulated onto the bias. */
+    if (s->asym) v0 = (int32_t)((uint32_t)v0 - (uint32_t)a->wsum[c] * (uint32_t)a->zp[r]);
+    float scale = a->sf[r];
+    if (s->wpc) scale *= a->wscales[c];
+    const float v = (bias ? bias[c] : 0.f) + (float)v0 * scale;
+    out[c] = tl_act_f32(s->act, v);
+  }
+}
+
 static void fc_hybrid_task(void *arg, int64_t begin, int64_t end, int thread) {
-  (void)thread;
   const fc_args *a = arg;
   const fc_state *s = a->s;
   const int8_t *w = a->w;
-  const float *bias = a->bias;
   for (int64_t j = begin; j < end; j++) {
     int64_t r0, r1, c0, c1;
     job_range(s, j, &r0, &r1, &c0, &c1);
+    if (s->hpacked) {
+      int32_t *acc = (int32_t *)(void *)(a->scratch + s->off_acc + (size_t)thread * s->acc_bytes);
+      const int MR = s->mr;
+      const uint8_t *wp =
+          (const uint8_t *)s->hpacked + (size_t)(c0 / s->qk.nr) * tl_s8_igemm_panel_bytes(s->qk.nr, 1, (size_t)s->k);
+      for (int64_t rb = r0; rb < r1; rb += MR) {
+        const int mr = (int)(r1 - rb < MR ? r1 - rb : MR);
+        const int8_t *rows[8];
+        for (int i = 0; i < MR; i++) rows[i] = a->q + (size_t)(rb + (i < mr ? i : mr - 1)) * s->k;
+        s->qk.acc((size_t)mr, (size_t)(c1 - c0), (size_t)s->k, 1, rows, wp, acc, (size_t)(c1 - c0));
+        for (int i = 0; i < mr; i++) fc_hybrid_out(a, s, acc + (size_t)i * (size_t)(c1 - c0), rb + i, c0, c1 - c0);
+      }
+      continue;
+    }
     for (int64_t r = r0; r < r1; r++) {
       const int8_t *x = a->q + (size_t)r * s->k;
-      float *out = (float *)a->out + (size_t)r * s->units;
       for (int64_t c = c0; c < c1; c++) {
-        int32_t acc = tl_dot_q8(x, w + (size_t)c * s->k, s->k);
-        /* MatrixBatchVectorMultiplyAccumulate: dot - row_sum * input_offset, times the batch's scaling
-         * factor (already multiplied by the weight scale when per-tensor) times the channel's scale,
-         * accumulated onto the bias. */
-        if (s->asym) acc = (int32_t)((uint32_t)acc - (uint32_t)a->wsum[c] * (uint32_t)a->zp[r]);
-        float scale = a->sf[r];
-        if (s->wpc) scale *= a->wscales[c];
-        float v = (bias ? bias[c] : 0.f) + (float)acc * scale;
-        out[c] = tl_act_f32(s->act, v);
+        const int32_t acc = tl_dot_q8(x, w + (size_t)c * s->k, s->k);
+        fc_hybrid_out(a, s, &acc, r, c, 1);
       }
     }
   }
@@ -242,7 +270,7 @@ static tl_status fc_eval_hybrid(tl_kctx *ctx, tl_node *n) {
     tl_row_sums_s8(w->data, s->units, s->k, ws);
     wsum = ws;
   }
-  fc_args a = {s, in->data, w->data, bias ? bias->data : NULL, n->out[0]->data, NULL, wsum, q, sf, w->scales, zp};
+  fc_args a = {s, in->data, w->data, bias ? bias->data : NULL, n->out[0]->data, NULL, wsum, q, sf, w->scales, zp, sc};
   tl_kparallel(ctx, s->jobs, fc_hybrid_task, &a);
   return TL_OK;
 }
@@ -307,7 +335,7 @@ static tl_status fc_eval_quant(tl_kctx *ctx, tl_node *n) {
   const fc_state *s = n->state;
   const tl_tensor *bias = n->n_in > 2 ? n->in[2] : NULL;
   fc_args a = {s, n->in[0]->data, n->in[1]->data, bias ? bias->data : NULL, n->out[0]->data, NULL, NULL, NULL, NULL,
-               NULL, NULL};
+               NULL, NULL, NULL};
   tl_kparallel(ctx, s->jobs, fc_quant_task, &a);
   return TL_OK;
 }
@@ -454,9 +482,30 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
         s->off_wsum = off, off += tl_align16(sizeof(int32_t) * (size_t)s->units);
       }
     }
+    const tl_s8_igemm_desc qk = tl_kukernels(ctx)->s8_igemm;
+    const size_t pk = tl_s8_igemm_packed_size(qk.nr, (size_t)s->units, 1, (size_t)s->k);
+    if (w->known && qk.acc && qk.mr <= 8 && pk && s->k <= INT32_MAX / 16) {
+      void *p = tl_kpersist(ctx, pk);
+      if (!p) return tl_kfail(ctx, n, "out of memory packing %zu bytes of weights", pk);
+      /* in_zp 0, no bias: the accumulators are sum(q * w) (the requantization rows are unused) */
+      const int32_t one = 1 << 30;
+      const int zero = 0;
+      tl_s8_igemm_pack(qk.nr, (size_t)s->units, 1, (size_t)s->k, w->data, (size_t)s->k, NULL, 0, &one, &zero, 0, p);
+      s->hpacked = p;
+      s->qk = qk;
+      s->mr = qk.mr;
+      if (!s->by_rows) { /* column jobs start on a panel */
+        s->job_size = (s->job_size + qk.nr - 1) / qk.nr * qk.nr;
+        s->jobs = (s->units + s->job_size - 1) / s->job_size;
+      }
+      s->acc_bytes = tl_align16(sizeof(int32_t) * (size_t)qk.mr * (size_t)s->units);
+    }
     s->off_q = off, off += tl_align16((size_t)total);
     s->off_sf = off, off += tl_align16(sizeof(float) * (size_t)s->batch);
     s->off_zp = off, off += tl_align16(sizeof(int32_t) * (size_t)s->batch);
+    s->off_acc = off;
+    if (s->acc_bytes && (size_t)threads > (SIZE_MAX - off) / s->acc_bytes) return tl_kfail(ctx, n, "scratch too large");
+    off += (size_t)threads * s->acc_bytes;
   }
   if (off) {
     st = tl_kscratch(ctx, n, off);

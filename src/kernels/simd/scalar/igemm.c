@@ -134,7 +134,28 @@ static inline int32_t requant(int32_t acc, const int32_t *rq, size_t nr, size_t 
 }
 
 /* Per group of 4 k: the 4 inputs of each row (+128, unsigned) times the 4 weights of each column. The
- * tail group reads only the kc % 4 real inputs (the padded weights are zero). */
+ * tail group reads only the kc % 4 real inputs (the padded weights are zero). Leaves wk at the panel's
+ * requantization constants. */
+#define S8_ACCUMULATE(MR, NR)                                                                                    \
+  uint32_t acc[MR][NR];                                                                                          \
+  const int32_t *bias = (const int32_t *)(const void *)wp;                                                       \
+  for (int i = 0; i < MR; i++)                                                                                   \
+    for (int j = 0; j < NR; j++) acc[i][j] = (uint32_t)bias[j];                                                  \
+  const int8_t *wk = (const int8_t *)(wp + NR * 4);                                                              \
+  for (size_t t = 0; t < ks; t++) {                                                                              \
+    const int8_t *const *at = a + t * MR;                                                                        \
+    for (size_t g = 0; g < kq; g++, wk += NR * 4) {                                                              \
+      const size_t k = g * 4, nk = kc - k < 4 ? kc - k : 4;                                                      \
+      for (int i = 0; i < MR; i++) {                                                                             \
+        uint32_t x[4] = {0, 0, 0, 0};                                                                            \
+        for (size_t q = 0; q < nk; q++) x[q] = (uint8_t)(at[i][k + q] ^ 0x80);                                   \
+        for (int j = 0; j < NR; j++)                                                                             \
+          acc[i][j] += x[0] * (uint32_t)(int32_t)wk[j * 4] + x[1] * (uint32_t)(int32_t)wk[j * 4 + 1] +           \
+                       x[2] * (uint32_t)(int32_t)wk[j * 4 + 2] + x[3] * (uint32_t)(int32_t)wk[j * 4 + 3];        \
+      }                                                                                                          \
+    }                                                                                                            \
+  }
+
 #define DEF_S8_IGEMM(MR, NR)                                                                                     \
   UKATTR void tl_s8_igemm_##MR##x##NR##c4__scalar(size_t mr, size_t nc, size_t kc, size_t ks,                    \
                                                    const int8_t *const *a, const void *w, int8_t *c,              \
@@ -142,24 +163,7 @@ static inline int32_t requant(int32_t acc, const int32_t *rq, size_t nr, size_t 
     const uint8_t *wp = w;                                                                                       \
     const size_t kq = (kc + 3) / 4;                                                                              \
     while (nc > 0) {                                                                                             \
-      uint32_t acc[MR][NR];                                                                                      \
-      const int32_t *bias = (const int32_t *)(const void *)wp;                                                   \
-      for (int i = 0; i < MR; i++)                                                                               \
-        for (int j = 0; j < NR; j++) acc[i][j] = (uint32_t)bias[j];                                              \
-      const int8_t *wk = (const int8_t *)(wp + NR * 4);                                                          \
-      for (size_t t = 0; t < ks; t++) {                                                                          \
-        const int8_t *const *at = a + t * MR;                                                                    \
-        for (size_t g = 0; g < kq; g++, wk += NR * 4) {                                                          \
-          const size_t k = g * 4, nk = kc - k < 4 ? kc - k : 4;                                                  \
-          for (int i = 0; i < MR; i++) {                                                                         \
-            uint32_t x[4] = {0, 0, 0, 0};                                                                        \
-            for (size_t q = 0; q < nk; q++) x[q] = (uint8_t)(at[i][k + q] ^ 0x80);                               \
-            for (int j = 0; j < NR; j++)                                                                         \
-              acc[i][j] += x[0] * (uint32_t)(int32_t)wk[j * 4] + x[1] * (uint32_t)(int32_t)wk[j * 4 + 1] +       \
-                           x[2] * (uint32_t)(int32_t)wk[j * 4 + 2] + x[3] * (uint32_t)(int32_t)wk[j * 4 + 3];    \
-          }                                                                                                      \
-        }                                                                                                        \
-      }                                                                                                          \
+      S8_ACCUMULATE(MR, NR)                                                                                      \
       const int32_t *rq = (const int32_t *)(const void *)wk;                                                     \
       const size_t n = nc < NR ? nc : NR;                                                                        \
       for (size_t i = 0; i < mr; i++)                                                                            \
@@ -174,6 +178,28 @@ static inline int32_t requant(int32_t acc, const int32_t *rq, size_t nr, size_t 
     }                                                                                                            \
   }
 
+/* The accumulators themselves (hybrid kernels rescale them to float). */
+#define DEF_S8_IGEMM_ACC(MR, NR)                                                                                 \
+  UKATTR void tl_s8_igemm_acc_##MR##x##NR##c4__scalar(size_t mr, size_t nc, size_t kc, size_t ks,                \
+                                                       const int8_t *const *a, const void *w, int32_t *c,         \
+                                                       size_t cm_stride) {                                        \
+    const uint8_t *wp = w;                                                                                       \
+    const size_t kq = (kc + 3) / 4;                                                                              \
+    while (nc > 0) {                                                                                             \
+      S8_ACCUMULATE(MR, NR)                                                                                      \
+      (void)wk;                                                                                                  \
+      const size_t n = nc < NR ? nc : NR;                                                                        \
+      for (size_t i = 0; i < mr; i++)                                                                            \
+        for (size_t j = 0; j < n; j++) c[i * cm_stride + j] = (int32_t)acc[i][j];                                \
+      wp += tl_s8_igemm_panel_bytes(NR, ks, kc);                                                                 \
+      c += n;                                                                                                    \
+      nc -= n;                                                                                                   \
+    }                                                                                                            \
+  }
+
+DEF_S8_IGEMM_ACC(4, 8)
+DEF_S8_IGEMM_ACC(8, 32)
+DEF_S8_IGEMM_ACC(4, 16)
 DEF_S8_IGEMM(4, 8)
 DEF_S8_IGEMM(1, 8)
 DEF_S8_IGEMM(8, 32)

@@ -187,10 +187,19 @@ static inline TGT void store8q(int8_t *c, __m256i v, __m256i zp, __m256i lo, __m
 
 #define ROWS4(X) X(0) X(1) X(2) X(3)
 
-TGT void tl_s8_igemm_4x16c4__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w,
-                                  int8_t *c, size_t cm_stride, const tl_s8_minmax *p) {
-  const __m256i vzp = _mm256_set1_epi32(p->out_zp), vlo = _mm256_set1_epi32(p->act_min),
-                vhi = _mm256_set1_epi32(p->act_max), lo8 = _mm256_set1_epi16(0x00FF);
+/* n (<= 8 used) int32 lanes to c. */
+static inline TGT void store8i(int32_t *c, __m256i v, size_t n) {
+  if (n >= 8) _mm256_storeu_si256((__m256i *)(void *)c, v);
+  else _mm256_maskstore_epi32((int *)(void *)c, _mm256_loadu_si256((const __m256i *)(const void *)(mask_tab + 8 - n)), v);
+}
+
+/* One body for the requantizing kernel and the accumulator kernel (c32 != NULL: raw int32 out, p
+ * unused); always inlined so each caller gets its own specialized loop. */
+static inline __attribute__((always_inline)) TGT void s8_4x16(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                              const int8_t *const *a, const void *w, int8_t *c,
+                                                              int32_t *c32, size_t cm_stride, const tl_s8_minmax *p) {
+  const __m256i vzp = _mm256_set1_epi32(p ? p->out_zp : 0), vlo = _mm256_set1_epi32(p ? p->act_min : 0),
+                vhi = _mm256_set1_epi32(p ? p->act_max : 0), lo8 = _mm256_set1_epi16(0x00FF);
   const size_t kf = kc & ~(size_t)3, rem = kc & 3;
   const uint8_t *wp = w;
   while (nc > 0) {
@@ -228,12 +237,34 @@ TGT void tl_s8_igemm_4x16c4__avx2(size_t mr, size_t nc, size_t kc, size_t ks, co
     store8q(ci, requant8(acc##i##0, rq, 16), vzp, vlo, vhi, n);                                 \
     if (n > 8) store8q(ci + 8, requant8(acc##i##1, rq + 8, 16), vzp, vlo, vhi, n - 8);          \
   }
-    ROWS4(STORE)
+#define STORE32(i)                                                                              \
+  if (i < mr) {                                                                                 \
+    int32_t *ci = c32 + (size_t)(i) * cm_stride;                                                \
+    store8i(ci, acc##i##0, n);                                                                  \
+    if (n > 8) store8i(ci + 8, acc##i##1, n - 8);                                               \
+  }
+    if (c32) {
+      ROWS4(STORE32)
+      c32 += n;
+    } else {
+      ROWS4(STORE)
+      c += n;
+    }
 #undef STORE
+#undef STORE32
     wp += tl_s8_igemm_panel_bytes(16, ks, kc);
-    c += n;
     nc -= n;
   }
+}
+
+TGT void tl_s8_igemm_4x16c4__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w,
+                                  int8_t *c, size_t cm_stride, const tl_s8_minmax *p) {
+  s8_4x16(mr, nc, kc, ks, a, w, c, NULL, cm_stride, p);
+}
+
+TGT void tl_s8_igemm_acc_4x16c4__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,
+                                      const void *w, int32_t *c, size_t cm_stride) {
+  s8_4x16(mr, nc, kc, ks, a, w, NULL, c, cm_stride, NULL);
 }
 
 TGT void tl_s8_igemm_1x16c4__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w,

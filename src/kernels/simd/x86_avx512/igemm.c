@@ -171,10 +171,13 @@ static inline TGT_Q void store16(int8_t *c, __m512i v, __m512i zp, __m512i lo, _
   _mm_mask_storeu_epi8(c, m, _mm512_cvtsepi32_epi8(v));
 }
 
-TGT_Q void tl_s8_igemm_8x32c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,
-                                          const void *w, int8_t *c, size_t cm_stride, const tl_s8_minmax *p) {
-  const __m512i vzp = _mm512_set1_epi32(p->out_zp), vlo = _mm512_set1_epi32(p->act_min),
-                vhi = _mm512_set1_epi32(p->act_max);
+/* One body for the requantizing kernel and the accumulator kernel (c32 != NULL: raw int32 out, p
+ * unused); always inlined so each caller gets its own specialized loop. */
+static inline __attribute__((always_inline)) TGT_Q void s8_8x32(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                                const int8_t *const *a, const void *w, int8_t *c,
+                                                                int32_t *c32, size_t cm_stride, const tl_s8_minmax *p) {
+  const __m512i vzp = _mm512_set1_epi32(p ? p->out_zp : 0), vlo = _mm512_set1_epi32(p ? p->act_min : 0),
+                vhi = _mm512_set1_epi32(p ? p->act_max : 0);
   const size_t kf = kc & ~(size_t)3, rem = kc & 3;
   const uint8_t *wp = w;
   while (nc > 0) {
@@ -220,12 +223,34 @@ TGT_Q void tl_s8_igemm_8x32c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_
     store16(ci, requant16(acc##i##0, rq, 32), vzp, vlo, vhi, m0);                         \
     if (m1) store16(ci + 16, requant16(acc##i##1, rq + 16, 32), vzp, vlo, vhi, m1);       \
   }
-    F_ROWS(STORE)
+#define STORE32(i)                                                                        \
+  if (i < mr) {                                                                           \
+    int32_t *ci = c32 + (size_t)(i) * cm_stride;                                          \
+    _mm512_mask_storeu_epi32(ci, m0, acc##i##0);                                          \
+    if (m1) _mm512_mask_storeu_epi32(ci + 16, m1, acc##i##1);                             \
+  }
+    if (c32) {
+      F_ROWS(STORE32)
+      c32 += n;
+    } else {
+      F_ROWS(STORE)
+      c += n;
+    }
 #undef STORE
+#undef STORE32
     wp += tl_s8_igemm_panel_bytes(32, ks, kc);
-    c += n;
     nc -= n;
   }
+}
+
+TGT_Q void tl_s8_igemm_8x32c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,
+                                          const void *w, int8_t *c, size_t cm_stride, const tl_s8_minmax *p) {
+  s8_8x32(mr, nc, kc, ks, a, w, c, NULL, cm_stride, p);
+}
+
+TGT_Q void tl_s8_igemm_acc_8x32c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,
+                                              const void *w, int32_t *c, size_t cm_stride) {
+  s8_8x32(mr, nc, kc, ks, a, w, NULL, c, cm_stride, NULL);
 }
 
 /* One row: even and odd groups of four k in separate accumulators (integer sums: exact either way). */
