@@ -58,9 +58,9 @@ typedef void (*tl_s8_igemm_acc_fn)(size_t mr, size_t nc, size_t kc, size_t ks, c
 typedef struct {
   uint8_t mr, nr;
   tl_s8_igemm_fn fn, fn1;  /* MR rows; one row (a then holds ks pointers) */
-  /* MR rows, int32 accumulators out. NULL in the portable tables: there the hybrid kernels keep their
-   * plain dot-product loops, which the compilers vectorize better than the scalar tile (whose twin,
-   * tl_s8_igemm_acc_*__scalar, is the tests' oracle). */
+  /* MR rows, int32 accumulators out. NULL in the scalar and NEON tables: there the hybrid kernels keep
+   * their plain dot-product loops, which the compilers vectorize better than the scalar tile (whose
+   * twin, tl_s8_igemm_acc_*__scalar, is the tests' oracle). */
   tl_s8_igemm_acc_fn acc;
 } tl_s8_igemm_desc;
 
@@ -167,6 +167,7 @@ TL_F32_GEMV(tl_f32_gemv__neon)
 TL_F32_IGEMM(tl_f32_igemm_4x8__wasmsimd)
 TL_F32_IGEMM(tl_f32_igemm_1x8__wasmsimd)
 TL_F32_GEMV(tl_f32_gemv__wasmsimd)
+TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x8c4__wasmsimd)
 #endif
 
 #endif

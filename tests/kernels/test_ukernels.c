@@ -280,6 +280,10 @@ TEST(s8_igemm_acc_is_the_exact_int32_dot) {
     cs[ncase++] = (acc_case){"s8_igemm_acc_4x16c4__avx2", tl_s8_igemm_acc_4x16c4__avx2, tl_s8_igemm_acc_4x16c4__scalar,
                              4, 16};
 #endif
+#if defined(__wasm_simd128__)
+  cs[ncase++] = (acc_case){"s8_igemm_acc_4x8c4__wasmsimd", tl_s8_igemm_acc_4x8c4__wasmsimd, tl_s8_igemm_acc_4x8c4__scalar,
+                           4, 8};
+#endif
   const int32_t one_mult = 1 << 30;
   const int zero_shift = 0;
   for (int ci = 0; ci < ncase; ci++) {
@@ -394,8 +398,9 @@ TEST(dispatch_tables_are_complete) {
     if (!t) continue;
     EXPECT(!strcmp(t->isa, names[i]));
     EXPECT(t->f32_igemm.fn && t->f32_igemm.fn1 && t->f32_gemv && t->s8_igemm.fn && t->s8_igemm.fn1);
-    /* the x86 tables have the int32-accumulator kernel the hybrid ops use */
-    if (!strcmp(names[i], "avx2") || !strcmp(names[i], "avx512")) EXPECT(t->s8_igemm.acc != NULL);
+    /* the x86 and wasm tables have the int32-accumulator kernel the hybrid ops use */
+    if (!strcmp(names[i], "avx2") || !strcmp(names[i], "avx512") || !strcmp(names[i], "wasm_simd128"))
+      EXPECT(t->s8_igemm.acc != NULL);
     EXPECT(t->f32_igemm.mr >= 1 && t->f32_igemm.mr <= 8 && t->s8_igemm.mr >= 1 && t->s8_igemm.mr <= 8);
   }
   EXPECT(tl_ukernels_by_name("no-such-isa") == NULL);

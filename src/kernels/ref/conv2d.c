@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * CONV_2D: float and int8 as an indirect GEMM on weights packed at prepare (no im2col, no activation-sized
- * scratch); hybrid, uint8, 16x8 and unknown weights via im2col + GEMM. int8/uint8 requantize as TFLite 2.9's
- * x86 kernel (ruy: tl_mbqm_ruy), 16x8 as its reference kernel; TFLite's padding, strides, dilations, groups. */
+ * scratch); hybrid, uint8, 16x8 and unknown weights via im2col + GEMM (hybrid with known weights on the
+ * int8 accumulator microkernel: the same exact int32 sums). int8/uint8 requantize as TFLite 2.9's x86
+ * kernel (ruy: tl_mbqm_ruy), 16x8 as its reference kernel; TFLite's padding, strides, dilations, groups. */
 #include <string.h>
 
 #include "../gemm.h"

@@ -115,7 +115,7 @@ static inline v4f ld4f(const float *p) {
   memcpy(&v, p, sizeof v);
   return v;
 }
-static inline v4f self(v4i m, v4f a, v4f b) { return (v4f)((m & (v4i)a) | (~m & (v4i)b)); }
+static inline v4f sel4f(v4i m, v4f a, v4f b) { return (v4f)((m & (v4i)a) | (~m & (v4i)b)); }
 typedef uint32_t v4u __attribute__((vector_size(16)));
 #define SELI(m, a, b) (((m) & (a)) | (~(m) & (b)))
 #if defined(__has_builtin) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
@@ -140,8 +140,8 @@ static void min_max(const float *x, int64_t n, float *plo, float *phi) {
     v4f lo0 = {lo, lo, lo, lo}, hi0 = lo0, lo1 = lo0, hi1 = lo0;
     for (; i + 8 <= n; i += 8) {
       const v4f a = ld4f(x + i), b = ld4f(x + i + 4);
-      lo0 = self(a < lo0, a, lo0), hi0 = self(a > hi0, a, hi0);
-      lo1 = self(b < lo1, b, lo1), hi1 = self(b > hi1, b, hi1);
+      lo0 = sel4f(a < lo0, a, lo0), hi0 = sel4f(a > hi0, a, hi0);
+      lo1 = sel4f(b < lo1, b, lo1), hi1 = sel4f(b > hi1, b, hi1);
     }
     for (int l = 0; l < 4; l++) {
       lo = lo0[l] < lo ? lo0[l] : lo, lo = lo1[l] < lo ? lo1[l] : lo;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  * FULLY_CONNECTED: float (packed GEMM / GEMV), dynamic-range hybrid exactly as TFLite's EvalHybridDense
- * (per-row symmetric or asymmetric input quantization, int32 dot products, float rescale with the
- * per-tensor or per-channel weight scales, float bias, any fused activation), int8 (per-tensor or
- * per-channel weights), legacy uint8 and 16x8. Inputs of any rank: batch = numel / in_features.
+ * (per-row symmetric or asymmetric input quantization, exact int32 dot products - the int8 accumulator
+ * microkernel when the weights are known - float rescale with the per-tensor or per-channel weight
+ * scales, float bias, any fused activation), int8 (per-tensor or per-channel weights), legacy uint8 and
+ * 16x8. Inputs of any rank: batch = numel / in_features.
  * int8/uint8 requantize as TFLite 2.9's optimized kernel does on x86 (ruy GEMM, tl_mbqm_ruy). */
 #include <string.h>
 

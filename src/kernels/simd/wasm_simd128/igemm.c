@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
- * WebAssembly SIMD128 microkernels: float 4x8 indirect GEMM and GEMV (simd128 has no FMA: mul + add).
+ * WebAssembly SIMD128 microkernels: float 4x8 indirect GEMM and GEMV (simd128 has no FMA: mul + add), and
+ * the int8 4x8c4 accumulator kernel of the hybrid ops (i32x4.dot_i16x8_s).
  * Compiled only when the module is built with -msimd128, which then is required to load it. */
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
+#include <string.h>
 
 #include "../../ukernels.h"
 
@@ -103,6 +105,78 @@ void tl_f32_gemv__wasmsimd(size_t n, size_t k, const float *x, const float *w, s
     float v = (bias ? bias[j] : 0.f) + r;
     v = v < p->lo ? p->lo : v;
     y[j] = v > p->hi ? p->hi : v;
+  }
+}
+
+/* ---- int8 accumulators (hybrid ops): the 4x8c4 tile of the scalar table's packing ----
+ * Per group of 4 k: the inputs (+128, u8) widen to i16, the [8][4] weights to i16, and
+ * i32x4.dot_i16x8_s sums product pairs exactly (|x * w| <= 255 * 128), so each accumulator lane holds
+ * half of a column's group (k0 + k1 or k2 + k3); the halves are added at the end. */
+static inline uint32_t ld4u(const int8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v ^ 0x80808080u;
+}
+static inline uint32_t ld_tail(const int8_t *p, size_t rem) {
+  uint32_t v = (uint8_t)p[0];
+  if (rem > 1) v |= (uint32_t)(uint8_t)p[1] << 8;
+  if (rem > 2) v |= (uint32_t)(uint8_t)p[2] << 16;
+  return v ^ 0x80808080u;
+}
+
+void tl_s8_igemm_acc_4x8c4__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,
+                                     const void *w, int32_t *c, size_t cm_stride) {
+  const size_t kf = kc & ~(size_t)3, rem = kc & 3;
+  const uint8_t *wp = w;
+  while (nc > 0) {
+    const v128_t b0 = wasm_v128_load(wp), b1 = wasm_v128_load(wp + 16);
+    const uint8_t *wk = wp + 32;
+#define DECL(i) v128_t acc##i##0 = wasm_i32x4_splat(0), acc##i##1 = acc##i##0, acc##i##2 = acc##i##0, acc##i##3 = acc##i##0;
+    ROWS4(DECL)
+#undef DECL
+    for (size_t t = 0; t < ks; t++) {
+      const int8_t *a0 = a[t * 4], *a1 = a[t * 4 + 1], *a2 = a[t * 4 + 2], *a3 = a[t * 4 + 3];
+      for (size_t k = 0; k < kc; k += 4, wk += 32) {
+        const v128_t wlo = wasm_v128_load(wk), whi = wasm_v128_load(wk + 16);
+        const v128_t w0 = wasm_i16x8_extend_low_i8x16(wlo), w1 = wasm_i16x8_extend_high_i8x16(wlo);
+        const v128_t w2 = wasm_i16x8_extend_low_i8x16(whi), w3 = wasm_i16x8_extend_high_i8x16(whi);
+        const int full = k < kf;
+#define STEP(i)                                                                                      \
+  {                                                                                                  \
+    const uint32_t xv = full ? ld4u(a##i + k) : ld_tail(a##i + k, rem);                              \
+    const v128_t x = wasm_u16x8_extend_low_u8x16(wasm_i32x4_splat((int32_t)xv));                     \
+    acc##i##0 = wasm_i32x4_add(acc##i##0, wasm_i32x4_dot_i16x8(x, w0));                              \
+    acc##i##1 = wasm_i32x4_add(acc##i##1, wasm_i32x4_dot_i16x8(x, w1));                              \
+    acc##i##2 = wasm_i32x4_add(acc##i##2, wasm_i32x4_dot_i16x8(x, w2));                              \
+    acc##i##3 = wasm_i32x4_add(acc##i##3, wasm_i32x4_dot_i16x8(x, w3));                              \
+  }
+        ROWS4(STEP)
+#undef STEP
+      }
+    }
+    const size_t n = nc < 8 ? nc : 8;
+#define STORE(i)                                                                                     \
+  if (i < mr) {                                                                                      \
+    const v128_t lo = wasm_i32x4_add(b0, wasm_i32x4_add(wasm_i32x4_shuffle(acc##i##0, acc##i##1, 0, 2, 4, 6), \
+                                                       wasm_i32x4_shuffle(acc##i##0, acc##i##1, 1, 3, 5, 7))); \
+    const v128_t hi = wasm_i32x4_add(b1, wasm_i32x4_add(wasm_i32x4_shuffle(acc##i##2, acc##i##3, 0, 2, 4, 6), \
+                                                       wasm_i32x4_shuffle(acc##i##2, acc##i##3, 1, 3, 5, 7))); \
+    int32_t *ci = c + (size_t)(i) * cm_stride;                                                       \
+    if (n == 8) {                                                                                    \
+      wasm_v128_store(ci, lo);                                                                       \
+      wasm_v128_store(ci + 4, hi);                                                                   \
+    } else {                                                                                         \
+      int32_t tmp[8];                                                                                \
+      wasm_v128_store(tmp, lo);                                                                      \
+      wasm_v128_store(tmp + 4, hi);                                                                  \
+      memcpy(ci, tmp, n * sizeof(int32_t));                                                          \
+    }                                                                                                \
+  }
+    ROWS4(STORE)
+#undef STORE
+    wp += tl_s8_igemm_panel_bytes(8, ks, kc);
+    c += n;
+    nc -= n;
   }
 }
 #endif
