@@ -159,6 +159,9 @@ static tl_status read_quant(reader *r, int sg, int ti, tl_mtensor *t, const tl_f
   if (s2 == 1 && zp.n != n && zp.n != 0)
     return fail(r, "subgraph %d tensor %d '%s': %u scales but %u zero points", sg, ti, t->name, n, zp.n);
   int32_t axis = tl_fb_i32(q, QUANT_DIM, 0);
+  /* Some converters copied a conv filter's quantized_dimension (3) onto its 1-D bias; TensorFlow Lite
+   * refuses such files (person_detect), but the only axis a 1-D tensor has is unambiguous. */
+  if (n > 1 && t->ndim == 1 && t->dims[0] == (int32_t)n && axis != 0) axis = 0;
   if (n > 1) {
     if (axis < 0 || axis >= t->ndim)
       return fail(r, "subgraph %d tensor %d '%s': quantized_dimension %d out of range for rank %d", sg, ti, t->name,
