@@ -51,7 +51,7 @@ echo "threads $threads, batch $batch, $images timed images per run, $reps runs e
 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-tl_rates=() torch_rates=()
+tl_rates=() torch_rates=() tl_quiet=() torch_quiet=()
 for r in $(seq 1 "$reps"); do
   # tinylite: one epoch over the first $images training images, the same work as PyTorch's
   # (no augmentation); the epoch time excludes data loading and the test evaluation (as
@@ -67,6 +67,7 @@ for r in $(seq 1 "$reps"); do
   v=$(sed -n 's/.*(\([0-9.]*\) img\/s).*/\1/p' "$tmp/tl.log" | head -1)
   sg=$(sed -n 's/.*sgemm \([a-z0-9]*\).*/\1/p' "$tmp/tl.err" | head -1)
   tl_rates+=("$v")
+  awk -v f="$fc" 'BEGIN{exit !(f < 0.15)}' && tl_quiet+=("$v")
   echo "run $r: tinylite ($sg) $v img/s (foreign load during it: $fc cores)"
   # (bench_train.py waits for quiet itself, after its warm-up steps, right before timing)
   MNIST_DIR="$mnist" PEERS_OUT="$tmp" /usr/bin/python3 "$torch_dir/bench_train.py" --batches "$batch" \
@@ -75,9 +76,18 @@ for r in $(seq 1 "$reps"); do
   v=$(sed -n 's/.*"img_per_s": \([0-9.]*\).*/\1/p' "$tmp/torch.log" | head -1)
   fc=$(sed -n 's/.*"foreign_cores": \([0-9.]*\).*/\1/p' "$tmp/torch.log" | head -1)
   torch_rates+=("$v")
+  awk -v f="${fc:-9}" 'BEGIN{exit !(f < 0.15)}' && torch_quiet+=("$v")
   echo "run $r: pytorch $v img/s (foreign load during it: ${fc:-?} cores)"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mt=$(median "${tl_rates[@]}") mp=$(median "${torch_rates[@]}")
 echo "median: tinylite $mt img/s, pytorch $mp img/s, ratio tinylite/pytorch $(awk -v a="$mt" -v b="$mp" 'BEGIN{printf "%.2f", a/b}')x"
+# the runs other processes left alone say more than the median of all
+if [ ${#tl_quiet[@]} -gt 0 ] && [ ${#torch_quiet[@]} -gt 0 ]; then
+  qt=$(median "${tl_quiet[@]}") qp=$(median "${torch_quiet[@]}")
+  echo "quiet runs only (foreign load < 0.15 cores): tinylite $qt img/s (${#tl_quiet[@]} runs), pytorch $qp img/s" \
+    "(${#torch_quiet[@]} runs), ratio $(awk -v a="$qt" -v b="$qp" 'BEGIN{printf "%.2f", a/b}')x"
+else
+  echo "quiet runs only: not enough runs with foreign load < 0.15 cores (try --wait-quiet 300)"
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

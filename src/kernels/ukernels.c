@@ -62,7 +62,7 @@ static const tl_ukernels k_wasm = {
   "wasm_simd128",
   {4, 8, tl_f32_igemm_4x8__wasmsimd, tl_f32_igemm_1x8__wasmsimd},
   tl_f32_gemv__wasmsimd,
-  {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar, tl_s8_igemm_acc_4x8c4__wasmsimd},
+  {4, 8, tl_s8_igemm_4x8c4__wasmsimd, tl_s8_igemm_1x8c4__wasmsimd, tl_s8_igemm_acc_4x8c4__wasmsimd},
   NULL, /* pooling: the reference loops vectorize well enough */
   NULL,
 };

@@ -167,6 +167,8 @@ TL_F32_GEMV(tl_f32_gemv__neon)
 TL_F32_IGEMM(tl_f32_igemm_4x8__wasmsimd)
 TL_F32_IGEMM(tl_f32_igemm_1x8__wasmsimd)
 TL_F32_GEMV(tl_f32_gemv__wasmsimd)
+TL_S8_IGEMM(tl_s8_igemm_4x8c4__wasmsimd)
+TL_S8_IGEMM(tl_s8_igemm_1x8c4__wasmsimd)
 TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x8c4__wasmsimd)
 #endif
 

@@ -70,6 +70,14 @@ static int s8_cases(s8_case *c) {
     c[n++] = (s8_case){"s8_igemm_1x16c4__avx2", tl_s8_igemm_1x16c4__avx2, tl_s8_igemm_1x16c4__scalar, 1, 16};
   }
 #endif
+  /* CTest builds natively; the wasm cases run from a manual build (NODE_PATH=/usr/share/nodejs for
+   * Debian's emcc): emcc -std=c11 -O2 -msimd128 -Iinclude -Isrc -Itests tests/kernels/test_ukernels.c
+   * tests/test_main.c src/kernels/{ukernels,quant_math,gemm}.c src/kernels/simd/scalar/maxpool.c
+   * src/kernels/simd/{scalar,wasm_simd128}/igemm.c -sALLOW_MEMORY_GROWTH -sSINGLE_FILE -o t.js && node t.js */
+#if defined(__wasm_simd128__)
+  c[n++] = (s8_case){"s8_igemm_4x8c4__wasmsimd", tl_s8_igemm_4x8c4__wasmsimd, tl_s8_igemm_4x8c4__scalar, 4, 8};
+  c[n++] = (s8_case){"s8_igemm_1x8c4__wasmsimd", tl_s8_igemm_1x8c4__wasmsimd, tl_s8_igemm_1x8c4__scalar, 1, 8};
+#endif
   return n;
 }
 

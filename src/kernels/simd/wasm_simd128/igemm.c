@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * WebAssembly SIMD128 microkernels: float 4x8 indirect GEMM and GEMV (simd128 has no FMA: mul + add), and
- * the int8 4x8c4 accumulator kernel of the hybrid ops (i32x4.dot_i16x8_s).
+ * the int8 4x8c4 / 1x8c4 indirect GEMMs (i32x4.dot_i16x8_s; requantizing, and the hybrid ops' int32 accumulators).
  * Compiled only when the module is built with -msimd128, which then is required to load it. */
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -108,7 +108,7 @@ void tl_f32_gemv__wasmsimd(size_t n, size_t k, const float *x, const float *w, s
   }
 }
 
-/* ---- int8 accumulators (hybrid ops): the 4x8c4 tile of the scalar table's packing ----
+/* ---- int8 (requantizing and hybrid accumulators): the 4x8c4 tile of the scalar table's packing ----
  * Per group of 4 k: the inputs (+128, u8) widen to i16, the [8][4] weights to i16, and
  * i32x4.dot_i16x8_s sums product pairs exactly (|x * w| <= 255 * 128), so each accumulator lane holds
  * half of a column's group (k0 + k1 or k2 + k3); the halves are added at the end. */
@@ -124,8 +124,25 @@ static inline uint32_t ld_tail(const int8_t *p, size_t rem) {
   return v ^ 0x80808080u;
 }
 
-void tl_s8_igemm_acc_4x8c4__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,
-                                     const void *w, int32_t *c, size_t cm_stride) {
+/* ruy's requantization (tl_mbqm_ruy) from the packed per-channel constants, per lane and with the
+ * scalar twin's exact expression: simd128 has no per-lane variable shift, and this runs once per
+ * output against kc * ks multiply-adds. */
+static inline int32_t requant1(int32_t acc, const int32_t *rq, size_t j) {
+  const int32_t mult = rq[TL_S8RQ_MULT * 8 + j], left = rq[TL_S8RQ_LSHIFT * 8 + j];
+  const int32_t right = rq[TL_S8RQ_RSHIFT * 8 + j];
+  const int32_t xs = (int32_t)((uint32_t)acc << left);
+  const int32_t t = (int32_t)(((int64_t)xs * mult + (INT64_C(1) << 30)) >> 31);
+  if (t > rq[TL_S8RQ_THRESH * 8 + j]) return rq[TL_S8RQ_OVF * 8 + j];
+  return (int32_t)((int64_t)(t + rq[TL_S8RQ_NUDGE * 8 + j]) >> right);
+}
+
+/* One body for the requantizing kernels (MR 4 or 1) and the accumulator kernel (c32 != NULL: raw
+ * int32 out, p unused); always inlined so each caller gets its own specialized loop. Row i of tap t is
+ * a[t * MR + i]. */
+static inline __attribute__((always_inline)) void s8_mrx8(const size_t MR, size_t mr, size_t nc, size_t kc,
+                                                          size_t ks, const int8_t *const *a, const void *w,
+                                                          int8_t *c, int32_t *c32, size_t cm_stride,
+                                                          const tl_s8_minmax *p) {
   const size_t kf = kc & ~(size_t)3, rem = kc & 3;
   const uint8_t *wp = w;
   while (nc > 0) {
@@ -135,14 +152,15 @@ void tl_s8_igemm_acc_4x8c4__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks,
     ROWS4(DECL)
 #undef DECL
     for (size_t t = 0; t < ks; t++) {
-      const int8_t *a0 = a[t * 4], *a1 = a[t * 4 + 1], *a2 = a[t * 4 + 2], *a3 = a[t * 4 + 3];
+      const int8_t *a0 = a[t * MR];
+      const int8_t *a1 = MR > 1 ? a[t * MR + 1] : a0, *a2 = MR > 2 ? a[t * MR + 2] : a0, *a3 = MR > 3 ? a[t * MR + 3] : a0;
       for (size_t k = 0; k < kc; k += 4, wk += 32) {
         const v128_t wlo = wasm_v128_load(wk), whi = wasm_v128_load(wk + 16);
         const v128_t w0 = wasm_i16x8_extend_low_i8x16(wlo), w1 = wasm_i16x8_extend_high_i8x16(wlo);
         const v128_t w2 = wasm_i16x8_extend_low_i8x16(whi), w3 = wasm_i16x8_extend_high_i8x16(whi);
         const int full = k < kf;
 #define STEP(i)                                                                                      \
-  {                                                                                                  \
+  if (i < MR) {                                                                                      \
     const uint32_t xv = full ? ld4u(a##i + k) : ld_tail(a##i + k, rem);                              \
     const v128_t x = wasm_u16x8_extend_low_u8x16(wasm_i32x4_splat((int32_t)xv));                     \
     acc##i##0 = wasm_i32x4_add(acc##i##0, wasm_i32x4_dot_i16x8(x, w0));                              \
@@ -154,29 +172,59 @@ void tl_s8_igemm_acc_4x8c4__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks,
 #undef STEP
       }
     }
+    const int32_t *rq = (const int32_t *)(const void *)wk;
     const size_t n = nc < 8 ? nc : 8;
 #define STORE(i)                                                                                     \
-  if (i < mr) {                                                                                      \
+  if (i < MR && i < mr) {                                                                            \
     const v128_t lo = wasm_i32x4_add(b0, wasm_i32x4_add(wasm_i32x4_shuffle(acc##i##0, acc##i##1, 0, 2, 4, 6), \
                                                        wasm_i32x4_shuffle(acc##i##0, acc##i##1, 1, 3, 5, 7))); \
     const v128_t hi = wasm_i32x4_add(b1, wasm_i32x4_add(wasm_i32x4_shuffle(acc##i##2, acc##i##3, 0, 2, 4, 6), \
                                                        wasm_i32x4_shuffle(acc##i##2, acc##i##3, 1, 3, 5, 7))); \
-    int32_t *ci = c + (size_t)(i) * cm_stride;                                                       \
-    if (n == 8) {                                                                                    \
-      wasm_v128_store(ci, lo);                                                                       \
-      wasm_v128_store(ci + 4, hi);                                                                   \
+    if (c32) {                                                                                       \
+      int32_t *ci = c32 + (size_t)(i) * cm_stride;                                                   \
+      if (n == 8) {                                                                                  \
+        wasm_v128_store(ci, lo);                                                                     \
+        wasm_v128_store(ci + 4, hi);                                                                 \
+      } else {                                                                                       \
+        int32_t tmp[8];                                                                              \
+        wasm_v128_store(tmp, lo);                                                                    \
+        wasm_v128_store(tmp + 4, hi);                                                                \
+        memcpy(ci, tmp, n * sizeof(int32_t));                                                        \
+      }                                                                                              \
     } else {                                                                                         \
       int32_t tmp[8];                                                                                \
       wasm_v128_store(tmp, lo);                                                                      \
       wasm_v128_store(tmp + 4, hi);                                                                  \
-      memcpy(ci, tmp, n * sizeof(int32_t));                                                          \
+      int8_t *ci = c + (size_t)(i) * cm_stride;                                                      \
+      for (size_t j = 0; j < n; j++) {                                                               \
+        int32_t v = requant1(tmp[j], rq, j) + p->out_zp;                                             \
+        v = v < p->act_min ? p->act_min : v;                                                         \
+        ci[j] = (int8_t)(v > p->act_max ? p->act_max : v);                                           \
+      }                                                                                              \
     }                                                                                                \
   }
     ROWS4(STORE)
 #undef STORE
     wp += tl_s8_igemm_panel_bytes(8, ks, kc);
-    c += n;
+    if (c32) c32 += n;
+    else c += n;
     nc -= n;
   }
+}
+
+void tl_s8_igemm_acc_4x8c4__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a,
+                                     const void *w, int32_t *c, size_t cm_stride) {
+  s8_mrx8(4, mr, nc, kc, ks, a, w, NULL, c, cm_stride, NULL);
+}
+
+void tl_s8_igemm_4x8c4__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w,
+                                 int8_t *c, size_t cm_stride, const tl_s8_minmax *p) {
+  s8_mrx8(4, mr, nc, kc, ks, a, w, c, NULL, cm_stride, p);
+}
+
+/* One row: a holds ks pointers (the fully connected layers at batch 1). */
+void tl_s8_igemm_1x8c4__wasmsimd(size_t mr, size_t nc, size_t kc, size_t ks, const int8_t *const *a, const void *w,
+                                 int8_t *c, size_t cm_stride, const tl_s8_minmax *p) {
+  s8_mrx8(1, mr, nc, kc, ks, a, w, c, NULL, cm_stride, p);
 }
 #endif
