@@ -194,6 +194,11 @@ typedef struct {
  * stored values, so the buffer-size check of tl_tfl_finish() is skipped for it. Returns 0 or -1. */
 int tl_tfl_set_tensor_sparsity(tl_tfl_builder *b, int subgraph, int tensor, const tl_tfl_sparsity *sp);
 
+/* Copies the SparsityParameters table `sparsity` (a tl_fb_table of a model read by tinylite's
+ * reader, passed as const void * to keep this header free of reader types) onto tensor t of
+ * subgraph sg. Returns 0, or -1 when the table is malformed or the builder refuses it. */
+int tl_tfl_copy_tensor_sparsity(tl_tfl_builder *b, int sg, int t, const void *sparsity);
+
 /* Adds an operator at the end of a subgraph's execution order. builtin_code: TL_TFL_OP_* (any
  * BuiltinOperator value; 32 = CUSTOM is refused, use tl_tfl_add_custom_op), version >= 1. inputs may
  * hold -1 for omitted optional inputs. opts may be NULL (no builtin options). The operator-code

@@ -858,39 +858,6 @@ TEST(typed_options_read_back) {
 
 /* ---- converter path: read any model with tinylite's reader, rewrite it, run both ---------------- */
 
-/* Decodes a SparsityParameters table (as the reader found it) and sets it on tensor t of b. */
-static int copy_sparsity(tl_tfl_builder *b, int sg, int t, const tl_fb_table *sp) {
-  tl_fb_vec order, block, dims;
-  memset(&block, 0, sizeof block);
-  if (tl_fb_vector(sp, TL_SCH_SPARSITY_TRAVERSAL_ORDER, 4, &order) != 1 ||
-      tl_fb_vector(sp, TL_SCH_SPARSITY_BLOCK_MAP, 4, &block) < 0 ||
-      tl_fb_vector(sp, TL_SCH_SPARSITY_DIM_METADATA, 4, &dims) != 1 || order.n > 16 || block.n > 16 || dims.n > 16)
-    return -1;
-  int32_t ord[16], blk[16];
-  tl_tfl_dim_metadata dm[16];
-  for (uint32_t i = 0; i < order.n; i++) ord[i] = tl_fb_vec_i32(&order, i);
-  for (uint32_t i = 0; i < block.n; i++) blk[i] = tl_fb_vec_i32(&block, i);
-  for (uint32_t i = 0; i < dims.n; i++) {
-    tl_fb_table d, st;
-    tl_fb_vec v;
-    memset(&dm[i], 0, sizeof dm[i]);
-    if (!tl_fb_vec_table(sp, &dims, i, &d)) return -1;
-    dm[i].format = tl_fb_i8(&d, TL_SCH_DIMMETA_FORMAT, 0);
-    dm[i].dense_size = tl_fb_i32(&d, TL_SCH_DIMMETA_DENSE_SIZE, 0);
-    for (int k = 0; k < 2; k++) { /* segments, indices */
-      int type = tl_fb_u8(&d, k ? TL_SCH_DIMMETA_ARRAY_INDICES_TYPE : TL_SCH_DIMMETA_ARRAY_SEGMENTS_TYPE, 0);
-      if (!type) continue;
-      uint32_t esz = type == TL_TFL_SPARSE_INDEX_I32 ? 4 : type == TL_TFL_SPARSE_INDEX_U16 ? 2 : 1;
-      if (tl_fb_subtable(&d, k ? TL_SCH_DIMMETA_ARRAY_INDICES : TL_SCH_DIMMETA_ARRAY_SEGMENTS, &st) != 1 ||
-          tl_fb_vector(&st, TL_SCH_INDEXVEC_VALUES, esz, &v) != 1)
-        return -1;
-      if (k) dm[i].indices_type = type, dm[i].indices = v.data, dm[i].n_indices = v.n;
-      else dm[i].segments_type = type, dm[i].segments = v.data, dm[i].n_segments = v.n;
-    }
-  }
-  tl_tfl_sparsity sps = {ord, (int)order.n, block.n ? blk : NULL, (int)block.n, dm, (int)dims.n};
-  return tl_tfl_set_tensor_sparsity(b, sg, t, &sps);
-}
 
 /* Rebuilds model m with the writer (buffers, tensors, ops with raw-copied options, io, signatures,
  * metadata), the way `tinylite convert --quantize none` would. Returns NULL with a message. */
@@ -907,7 +874,7 @@ static tl_tfl_builder *copy_model(const tl_model *m, char *err, size_t errlen) {
       tl_tfl_quant q = {(size_t)mt->q.n, mt->q.scales, mt->q.zero_points, mt->q.axis, 0, NULL, NULL};
       tl_tfl_add_tensor(b, sg, mt->name, mt->type, mt->ndim, mt->dims, mt->dims_sig, mt->buffer,
                         mt->q.n ? &q : NULL, mt->is_variable);
-      if (mt->has_sparsity && copy_sparsity(b, sg, t, &mt->sparsity)) {
+      if (mt->has_sparsity && tl_tfl_copy_tensor_sparsity(b, sg, t, &mt->sparsity)) {
         snprintf(err, errlen, "tensor %d: cannot decode its sparsity", t);
         tl_tfl_builder_free(b);
         return NULL;
