@@ -15,6 +15,7 @@ BUILD=${BUILD:-/tmp/tl-bench-build}
 REPS=${REPS:-3}
 NATIVE=${NATIVE:-0}
 MODEL=${MODEL:-$SHARED/tflite-corpus/models/mnist-cnn-float-u8in-alankrantas.tflite}
+INT8_MODEL=${INT8_MODEL:-$ROOT/models/mnist_cnn_int8.tflite}
 ORT_DIR=${ORT_DIR:-$HOME/.cache/peers/ort}
 ORT_VERSION=${ORT_VERSION:-1.30.0}
 CONFIGS=${CONFIGS:-"1:1 1:2 64:1 64:2 256:1 256:2"}   # batch:threads
@@ -71,6 +72,9 @@ for rep in $(seq 1 "$REPS"); do
     [ -n "$ORT" ] && R[ort,$cfg]+="$(node "$ROOT/bench/bench_ort.js" "$ORT" "$b" "$t" "$it" "$wu" | med_of) "
     log "rep $rep batch $b threads $t done"
   done
+  # int8: the default int8 model (per-channel convolutions) against XNNPACK's qc8 network, batch 1, 1 thread
+  R[tl,int8]+="$("$TL" "$INT8_MODEL" --iters 2000 --warmup 200 | med_of) "
+  [ -n "$XNN" ] && R[xnn,int8]+="$("$XNN" --dtype qc8 --batch 1 --threads 1 --iters 2000 --warmup 200 2>/dev/null | grep '^RESULT' | med_of) "
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR) print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print "nan"}'; }
 echo
@@ -83,5 +87,16 @@ for cfg in $CONFIGS; do
     printf "%-7s %-7s | %12.1f %12s %12s | %10s %10s\n", b, t, tl, xn == "nan" ? "n/a" : sprintf("%.1f", xn),
            o == "nan" ? "n/a" : sprintf("%.1f", o), r1, r2 }'
 done
+tl8=$(echo "${R[tl,int8]:-}" | median); xn8=$(echo "${R[xnn,int8]:-}" | median)
+echo "int8 batch 1, 1 thread: tinylite $tl8 us ($(basename "$INT8_MODEL")), XNNPACK qc8 $xn8 us"
 echo "(median of $REPS repeat medians of per-call time; batch > 1: per call, divide by the batch for per image)"
+# Machine-readable ratios, tinylite time / peer time.
+for cfg in $CONFIGS; do
+  b=${cfg%:*} t=${cfg#*:}
+  tl=$(echo "${R[tl,$cfg]:-}" | median); xn=$(echo "${R[xnn,$cfg]:-}" | median); ort=$(echo "${R[ort,$cfg]:-}" | median)
+  [ "$xn" != nan ] && awk -v a="$tl" -v b="$xn" -v n="f32_b${b}_t${t}_xnnpack" 'BEGIN { printf "RATIO %s %.3f\n", n, a / b }'
+  [ "$ort" != nan ] && awk -v a="$tl" -v b="$ort" -v n="f32_b${b}_t${t}_ort" 'BEGIN { printf "RATIO %s %.3f\n", n, a / b }'
+done
+[ "$xn8" != nan ] && awk -v a="$tl8" -v b="$xn8" 'BEGIN { printf "RATIO int8_b1_t1_xnnpack %.3f\n", a / b }'
+true
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -61,14 +61,19 @@ extern int tl_test_skipped_now;
 const char *tl_test_shared_path(const char *var, const char *def);
 #define REQUIRE_SHARED(path, var, def)                                                   \
   const char *path = tl_test_shared_path(var, def);                                      \
-  if (!path) {                                                                           \
-    if (getenv("CI") && !strcmp(getenv("CI"), "true")) {                                 \
-      fprintf(stderr, "  %s is missing (set %s), and CI=true requires it\n", def, var);  \
-      tl_test_failed_now = 1;                                                            \
-      return;                                                                            \
-    }                                                                                    \
-    SKIP("%s not found (set %s)", def, var);                                             \
-  }
+  if (!path) SKIP("%s not found (set %s)", def, var)
+
+/* The reference runner (../shared/tools/tflite-ref/run, or TFLITE_REF) when it and its installed
+ * TFLite library exist, else NULL with *why saying what is missing. Only files decide: whether the
+ * reference then works, or agrees with tinylite, is for the test to check, never a reason to skip. */
+const char *tl_test_tflite_ref(const char **why);
+#define REQUIRE_TFLITE_REF(path)                                                         \
+  const char *why_##path;                                                                \
+  const char *path = tl_test_tflite_ref(&why_##path);                                    \
+  if (!path) SKIP("%s", why_##path)
+
+/* 1 under CI=true, where every skip is a failure (tests/test_main.c). */
+int tl_test_ci_strict(void);
 
 int tl_test_main(int argc, char **argv, const tl_test_case *cases, int n);
 #define TEST_MAIN(...)                                                                   \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "tensorflow/lite/c/c_api.h"
+#include "tensorflow/lite/c/common.h"
 #include "tinylite.h"
 
 struct TfLiteModel {
@@ -13,6 +14,7 @@ struct TfLiteModel {
 
 struct TfLiteInterpreterOptions {
   int32_t threads;
+  int32_t delegates; /* how many were added: accepted, reported, not called */
   void (*reporter)(void *, const char *, va_list);
   void *user_data;
 };
@@ -65,7 +67,7 @@ void TfLiteInterpreterOptionsSetNumThreads(TfLiteInterpreterOptions *options, in
   if (options) options->threads = num_threads;
 }
 void TfLiteInterpreterOptionsAddDelegate(TfLiteInterpreterOptions *options, TfLiteDelegate *delegate) {
-  (void)options, (void)delegate; /* tinylite runs every op itself */
+  if (options && delegate) options->delegates++; /* reported when an interpreter is created */
 }
 void TfLiteInterpreterOptionsSetErrorReporter(TfLiteInterpreterOptions *options,
                                               void (*reporter)(void *user_data, const char *format, va_list args),
@@ -80,6 +82,9 @@ TfLiteInterpreter *TfLiteInterpreterCreate(const TfLiteModel *model, const TfLit
   TfLiteInterpreter *it = calloc(1, sizeof *it);
   if (!it) return NULL;
   if (optional_options) it->opt = *optional_options;
+  if (it->opt.delegates)
+    report(&it->opt, "tinylite: %d delegate(s) accepted but not applied: tinylite runs the graph with its own kernels",
+           (int)it->opt.delegates);
   /* TensorFlow Lite never overwrites graph inputs during invoke; programs may rely on it. */
   tl_interp_options o = {.num_threads = it->opt.threads > 0 ? it->opt.threads : 1, .preserve_inputs = 1};
   if (tl_interp_new(model->m, &o, &it->ip) != TL_OK) {

@@ -519,8 +519,6 @@ TEST(hostile_custom_options) {
 #ifdef TL_DETECTION_VS_TFLITE
 /* ---- comparison with TFLite 2.9 (tflite-ref) ---- */
 
-#define REF_VAR "TFLITE_REF"
-#define REF_DEF "../shared/tools/tflite-ref/run"
 #define CORPUS_VAR "TL_CORPUS_DIR"
 #define CORPUS_DEF "../shared/tflite-corpus"
 
@@ -736,7 +734,7 @@ static int compare_detections(const char *what, const dopt *o, uint8_t **ours, s
 }
 
 TEST(random_models_vs_tflite) {
-  REQUIRE_SHARED(ref, REF_VAR, REF_DEF);
+  REQUIRE_TFLITE_REF(ref);
   const char *env = getenv("TL_DETECTION_CASES");
   int n_cases = env ? atoi(env) : 40, matched = 0, regular = 0, u8 = 0;
   for (int ci = 0; ci < n_cases; ci++) {
@@ -800,12 +798,16 @@ static int write_truncated(const tl_model *m, const char *path, int32_t *feeds) 
 }
 
 TEST(corpus_ssd_vs_tflite) {
-  REQUIRE_SHARED(ref, REF_VAR, REF_DEF);
+  REQUIRE_TFLITE_REF(ref);
   REQUIRE_SHARED(corpus, CORPUS_VAR, CORPUS_DEF);
   char path[4096], err[256];
   snprintf(path, sizeof path, "%s/models/detect-uint8-mpromonet.tflite", corpus);
   tl_model *m;
-  if (tl_model_open(path, &m, err, sizeof err)) SKIP("%s: %s", path, err);
+  if (tl_model_open(path, &m, err, sizeof err)) {
+    fprintf(stderr, "  %s: %s\n", path, err);
+    tl_test_failed_now = 1;
+    return;
+  }
   const tl_msubgraph *g = &m->subgraphs[0];
   const tl_mop *last = &g->ops[g->n_ops - 1];
   EXPECT_EQ(last->builtin, 32);
@@ -882,7 +884,7 @@ static int f32_vs_tflite(const char *ref, const char *what, const dopt *o, int n
 }
 
 TEST(handmade_cases_vs_tflite) {
-  REQUIRE_SHARED(ref, REF_VAR, REF_DEF);
+  REQUIRE_TFLITE_REF(ref);
   dopt o = round_opts();
   EXPECT(f32_vs_tflite(ref, "decode rounding", &o, 1, 1, k_round_enc, &k_half, k_round_anchor));
   float a[24];

@@ -21,8 +21,6 @@
 #define CORPUS_DEF "../shared/tflite-corpus"
 #define MNIST_VAR "MNIST_DIR"
 #define MNIST_DEF "../shared/data/mnist"
-#define REF_VAR "TFLITE_REF"
-#define REF_DEF "../shared/tools/tflite-ref/run"
 
 /* snprintf for commands and paths (a long path is cut, never overflows). */
 static inline void qt_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

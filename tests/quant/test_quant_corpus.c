@@ -192,7 +192,7 @@ static int agree(const outputs *o, const char *what, double atol, double rtol, d
 TEST(corpus_conversions_agree_with_tflite) {
   REQUIRE_SHARED(corpus, CORPUS_VAR, CORPUS_DEF);
   REQUIRE_SHARED(mnist, MNIST_VAR, MNIST_DEF);
-  REQUIRE_SHARED(ref, REF_VAR, REF_DEF);
+  REQUIRE_TFLITE_REF(ref);
   char path[4096], err[512], cmd[16384], *log;
   qt_fmt(path, sizeof path, "%s/MANIFEST.json", corpus);
   jnode *man = json_load_file(path, err, sizeof err);
@@ -375,7 +375,7 @@ static int build_synthetic(const char *path) {
 }
 
 TEST(synthetic_graph_all_int8_paths) {
-  REQUIRE_SHARED(ref, REF_VAR, REF_DEF);
+  REQUIRE_TFLITE_REF(ref);
   const char *fpath = qt_tmp("synthetic_float.tflite"), *calib = qt_tmp("synthetic_calib");
   EXPECT_EQ(build_synthetic(fpath), 0);
   mkdir(calib, 0777);

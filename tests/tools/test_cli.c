@@ -70,11 +70,8 @@ TEST(info_matches_manifest) {
     snprintf(path, sizeof path, "%s/%s", corpus, file);
     tl_model *m;
     if (tl_model_open(path, &m, err, sizeof err)) {
-      /* person_detect is refused by every TFLite runtime too (quantized_dimension 3 on a 1-D bias). */
-      if (!strstr(file, "person_detect")) {
-        fprintf(stderr, "  %s\n", err);
-        tl_test_failed_now = 1;
-      }
+      fprintf(stderr, "  %s\n", err);
+      tl_test_failed_now = 1;
       continue;
     }
     tl_model_info mi;
@@ -132,11 +129,12 @@ TEST(info_matches_manifest) {
     checked++;
   }
   printf("  %d models described as in MANIFEST.json\n", checked);
+  EXPECT_EQ(checked, 78);
   json_free(man);
 }
 
 /* tinylite eval on every MNIST model of the given kinds gives the real runtime's correct count. */
-static void eval_kinds(const char *kinds) {
+static void eval_kinds(const char *kinds, int expected) {
   REQUIRE_SHARED(corpus, "TL_CORPUS_DIR", "../shared/tflite-corpus");
   REQUIRE_SHARED(mnist, "MNIST_DIR", "../shared/data/mnist");
   char path[4096], err[512];
@@ -178,12 +176,12 @@ static void eval_kinds(const char *kinds) {
   }
   printf("  %s: %d/%d MNIST models give the real runtime's exact number of correct predictions\n", kinds, same, n);
   EXPECT_EQ(same, n);
-  EXPECT(n > 0);
+  EXPECT_EQ(n, expected); /* the README's counts: a shrunken corpus fails */
   json_free(idx);
 }
 
-TEST(eval_float_matches_tflite) { eval_kinds("float32,float16"); }
-TEST(eval_quantized_matches_tflite) { eval_kinds("dynamic-range,int8,uint8"); }
+TEST(eval_float_matches_tflite) { eval_kinds("float32,float16", 31); }
+TEST(eval_quantized_matches_tflite) { eval_kinds("dynamic-range,int8,uint8", 19); }
 
 TEST(bad_input_gives_clear_errors) {
   char cmd[8192], *out;
