@@ -11,6 +11,7 @@
 #include "format/flatbuf.h"
 #include "format/model.h"
 #include "format/tflite_writer.h"
+#include "model_copy.h"
 #include "test.h"
 #include "tinylite.h"
 
@@ -857,58 +858,6 @@ TEST(typed_options_read_back) {
 
 /* Rebuilds model m with the writer (buffers, tensors, ops with raw-copied options, io, signatures,
  * metadata), the way `tinylite convert --quantize none` would. Returns NULL with a message. */
-static tl_tfl_builder *copy_model(const tl_model *m, char *err, size_t errlen) {
-  tl_tfl_builder *b = tl_tfl_builder_new();
-  for (int i = 1; i < m->n_buffers; i++) tl_tfl_add_buffer(b, m->buffers[i].data, m->buffers[i].size);
-  tl_tfl_set_description(b, m->description);
-  for (int s = 0; s < m->n_subgraphs; s++) {
-    const tl_msubgraph *g = &m->subgraphs[s];
-    int sg = s == 0 ? 0 : tl_tfl_add_subgraph(b, NULL);
-    tl_tfl_set_subgraph_name(b, sg, g->name && g->name[0] ? g->name : NULL);
-    for (int t = 0; t < g->n_tensors; t++) {
-      const tl_mtensor *mt = &g->tensors[t];
-      tl_tfl_quant q = {(size_t)mt->q.n, mt->q.scales, mt->q.zero_points, mt->q.axis, 0, NULL, NULL};
-      tl_tfl_add_tensor(b, sg, mt->name, mt->type, mt->ndim, mt->dims, mt->dims_sig, mt->buffer,
-                        mt->q.n ? &q : NULL, mt->is_variable);
-      if (mt->has_sparsity && tl_tfl_copy_tensor_sparsity(b, sg, t, &mt->sparsity)) {
-        snprintf(err, errlen, "tensor %d: cannot decode its sparsity", t);
-        tl_tfl_builder_free(b);
-        return NULL;
-      }
-    }
-    for (int k = 0; k < g->n_ops; k++) {
-      const tl_mop *op = &g->ops[k];
-      const tl_mopcode *oc = &m->opcodes[op->opcode];
-      if (op->builtin == TL_TFL_OP_CUSTOM) {
-        tl_tfl_add_custom_op(b, sg, oc->custom, op->version, op->in, op->n_in, op->out, op->n_out, op->custom,
-                             op->custom_size);
-      } else {
-        tl_tfl_options o = tl_tfl_opts_raw(op->options_type, op->options.base, op->options.size, op->options.pos);
-        tl_tfl_add_op(b, sg, op->builtin, op->version, op->in, op->n_in, op->out, op->n_out,
-                      op->options.ok ? &o : NULL);
-      }
-      if (op->n_interm) tl_tfl_set_op_intermediates(b, sg, k, op->interm, op->n_interm);
-    }
-    tl_tfl_set_io(b, sg, g->in, g->n_in, g->out, g->n_out);
-  }
-  for (int i = 0; i < m->n_signatures; i++) {
-    const tl_msignature *sgn = &m->signatures[i];
-    const char *in_names[64], *out_names[64];
-    int32_t in_t[64], out_t[64];
-    int ni = sgn->n_in < 64 ? sgn->n_in : 64, no = sgn->n_out < 64 ? sgn->n_out : 64;
-    for (int k = 0; k < ni; k++) in_names[k] = sgn->in[k].name, in_t[k] = sgn->in[k].tensor;
-    for (int k = 0; k < no; k++) out_names[k] = sgn->out[k].name, out_t[k] = sgn->out[k].tensor;
-    tl_tfl_add_signature(b, sgn->key, sgn->subgraph, in_names, in_t, ni, out_names, out_t, no);
-  }
-  for (int i = 0; i < m->n_metadata; i++) tl_tfl_add_metadata(b, m->metadata[i].name, m->metadata[i].buffer);
-  if (tl_tfl_builder_errmsg(b)[0]) {
-    snprintf(err, errlen, "%s", tl_tfl_builder_errmsg(b));
-    tl_tfl_builder_free(b);
-    return NULL;
-  }
-  return b;
-}
-
 /* Copies model file `src` to tmp/`dst_name`, then checks TFLite gives bit-identical outputs. */
 static void copy_and_compare(const char *ref, const char *src, const char *dst_name) {
   tl_model *m = NULL;
@@ -918,7 +867,7 @@ static void copy_and_compare(const char *ref, const char *src, const char *dst_n
     tl_test_failed_now = 1;
     return;
   }
-  tl_tfl_builder *b = copy_model(m, err, sizeof err);
+  tl_tfl_builder *b = tl_test_copy_model(m, NULL, NULL, err, sizeof err);
   const char *dst = tmp_path(dst_name);
   int in_t = m->subgraphs[0].in[0], out_t = m->subgraphs[0].out[0];
   const tl_mtensor *ti = &m->subgraphs[0].tensors[in_t], *to = &m->subgraphs[0].tensors[out_t];

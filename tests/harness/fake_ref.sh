@@ -7,8 +7,12 @@ case "${FAKE_REF_MODE:-}" in
   broken) echo "fake reference: does not start" >&2; exit 1 ;;
   wrong)
     "$REAL_TFLITE_REF" "$@" || exit
-    [ "${1:-}" = invoke ] || exit 0
-    for f in "$4" "$4".*; do
+    out=""
+    [ "${1:-}" = invoke ] && out=$4
+    prev=""
+    for a in "$@"; do [ "$prev" = --dump ] && out=$a; prev=$a; done
+    [ -n "$out" ] || exit 0
+    for f in "$out" "$out".*; do
       [ -f "$f" ] || continue
       python3 -c 'import sys; p=sys.argv[1]; b=open(p,"rb").read(); open(p,"wb").write(bytes(x ^ 1 for x in b))' "$f"
     done ;;
