@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * tinylite: load TensorFlow Lite (.tflite) models and run them with TensorFlow Lite's semantics.
- * This is the library's only native public header; tinylite_c_api.h adds TensorFlow Lite's C API names. */
+ * This is the library's only native public header; tensorflow/lite/c/c_api.h adds TensorFlow Lite's C API. */
 #ifndef TINYLITE_H
 #define TINYLITE_H
 
@@ -16,6 +16,9 @@ extern "C" {
 #else
 #define TL_API __attribute__((visibility("default")))
 #endif
+
+/* The library's version; files tinylite writes name it in their description ("tinylite 0.2.0 ..."). */
+#define TL_VERSION_STRING "0.2.0"
 
 /* Status codes. Codes are only ever appended, never renumbered. */
 typedef enum {

@@ -481,7 +481,7 @@ tl_status tl_qg_write(tl_qgraph *g, const char *extra_meta_name, const char *ext
   if (!b || !remap) goto oom;
   {
     char desc[128];
-    snprintf(desc, sizeof desc, "tinylite convert (%s)", g->mode_name ? g->mode_name : "none");
+    snprintf(desc, sizeof desc, "tinylite " TL_VERSION_STRING " convert (%s)", g->mode_name ? g->mode_name : "none");
     tl_tfl_set_description(b, desc);
   }
   size_t total_t = 0;

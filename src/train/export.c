@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tinylite.h"
 #include "train.h"
 
 #ifdef TL_HAVE_TFLITE_WRITER
@@ -120,7 +121,7 @@ int tl_train_export_tflite(const tl_net *net, const char *path, char *err, size_
         set_err(err, errlen, "export: out of memory");
         goto done;
     }
-    tl_tfl_set_description(b, "MLIR Converted.");
+    tl_tfl_set_description(b, "tinylite " TL_VERSION_STRING " train"); /* who wrote the file */
     {
         char ver[16] = "1.5.0";
         tl_tfl_add_metadata_bytes(b, "min_runtime_version", ver, sizeof ver);
@@ -150,9 +151,9 @@ int tl_train_export_tflite(const tl_net *net, const char *path, char *err, size_
         memcpy(sig, d, sizeof d);
         sig[0] = -1;
         int out = tl_tfl_add_tensor(b, 0, "sequential/reshape/Reshape", TL_TFL_FLOAT32, nd, d, sig, 0, NULL, 0);
-        tl_tfl_options o = tl_tfl_opts_reshape(shp, 4);
         int32_t ins[2] = {cur, st}, outs[1] = {out};
-        tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, ins, 2, outs, 1, &o);
+        /* TF's converter gives RESHAPE its shape as a tensor and no ReshapeOptions */
+        tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, ins, 2, outs, 1, NULL);
         cur = out;
     }
     for (int i = 0; i < nops; i++) {
@@ -232,9 +233,8 @@ int tl_train_export_tflite(const tl_net *net, const char *path, char *err, size_
             int st = tl_tfl_add_tensor(b, 0, name, TL_TFL_INT32, 1, sd, NULL, sb, NULL, 0);
             snprintf(name, sizeof name, "%s/Reshape", scope);
             int out = tl_tfl_add_tensor(b, 0, name, TL_TFL_FLOAT32, nd, d, sig, 0, NULL, 0);
-            tl_tfl_options opt = tl_tfl_opts_reshape(shp, 2);
             int32_t ins[2] = {cur, st}, outs[1] = {out};
-            tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, ins, 2, outs, 1, &opt);
+            tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, ins, 2, outs, 1, NULL);
             cur = out;
             break;
         }
