@@ -34,7 +34,18 @@ cmake --build "$build_dir" -j"$(nproc 2>/dev/null || echo 2)"
 echo "== building the web app ($web_dir) =="
 web/build.sh --out "$web_dir" "${build_args[@]+"${build_args[@]}"}"
 
+# The URL is printed once the server answers, not before.
+NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--no-deprecation" node_modules/.bin/http-server "$web_dir/dist" \
+  -a "$host" -p "$port" -c-1 --silent &
+server=$!
+trap 'kill "$server" 2>/dev/null' INT TERM EXIT
+for _ in $(seq 1 200); do
+  kill -0 "$server" 2>/dev/null || { echo "serve: http-server did not start (is port $port free?)" >&2; exit 1; }
+  node -e "require('http').get('http://$host:$port/', () => process.exit(0)).on('error', () => process.exit(1))" &&
+    break
+  sleep 0.1
+done
 echo
 echo "tinylite app: http://$host:$port/   (Ctrl-C stops the server)"
 echo
-NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--no-deprecation" exec node_modules/.bin/http-server "$web_dir/dist" -a "$host" -p "$port" -c-1
+wait "$server"

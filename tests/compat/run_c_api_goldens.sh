@@ -19,6 +19,9 @@ for spec in "$@"; do
   if ! "$ours" "$model" "$golden" "$cases" "$tol" >"$tmp/ours.out" 2>"$tmp/ours.err"; then
     echo "FAIL $stem: tinylite:"; cat "$tmp/ours.out" "$tmp/ours.err"; failed=$((failed + 1)); continue
   fi
+  if ! grep -q "^library version [0-9]" "$tmp/ours.err"; then
+    echo "FAIL $stem: TfLiteVersion gave no version:"; cat "$tmp/ours.err"; failed=$((failed + 1)); continue
+  fi
   if ! grep -q "delegate(s) accepted but not applied" "$tmp/ours.err"; then
     echo "FAIL $stem: tinylite did not report the delegate it ignored:"; cat "$tmp/ours.err"
     failed=$((failed + 1)); continue
