@@ -72,9 +72,6 @@ const char *tl_test_tflite_ref(const char **why);
   const char *path = tl_test_tflite_ref(&why_##path);                                    \
   if (!path) SKIP("%s", why_##path)
 
-/* 1 under CI=true, where every skip is a failure (tests/test_main.c). */
-int tl_test_ci_strict(void);
-
 int tl_test_main(int argc, char **argv, const tl_test_case *cases, int n);
 #define TEST_MAIN(...)                                                                   \
   int main(int argc, char **argv) {                                                      \

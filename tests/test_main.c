@@ -50,7 +50,8 @@ const char *tl_test_tflite_ref(const char **why) {
   return run;
 }
 
-int tl_test_ci_strict(void) {
+/* 1 under CI=true, where every skip is a failure. */
+static int ci_strict(void) {
   const char *ci = getenv("CI");
   return ci && !strcmp(ci, "true");
 }
@@ -79,7 +80,7 @@ int tl_test_main(int argc, char **argv, const tl_test_case *cases, int n) {
     if (tl_test_failed_now) {
       failed++;
       printf("FAIL %s\n", cases[i].name);
-    } else if (tl_test_skipped_now && tl_test_ci_strict()) {
+    } else if (tl_test_skipped_now && ci_strict()) {
       /* A skip only ever means "data or a tool is absent"; CI must have them all. */
       failed++;
       printf("FAIL %s (skipped, and CI=true requires every test to run)\n", cases[i].name);
