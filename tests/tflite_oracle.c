@@ -17,8 +17,20 @@ static int write_all(const char *path, const void *d, size_t n) {
   return fclose(f) == 0 && w == n ? 0 : -1;
 }
 
-int tl_oracle_tflite(const char *ref, const char *flags, const char *model, int n_in, const void *const *ins, const size_t *in_bytes,
-                     void *out, size_t out_bytes, char *err, size_t errlen) {
+/* Reads file `path` into out, which must be exactly n bytes; 0 on success. */
+static int read_exact(const char *path, void *out, size_t n, size_t *got) {
+  FILE *f = fopen(path, "rb");
+  *got = 0;
+  if (!f) return -1;
+  *got = fread(out, 1, n, f);
+  const int more = fgetc(f) != EOF;
+  fclose(f);
+  return *got == n && !more ? 0 : -1;
+}
+
+int tl_oracle_tflite(const char *ref, const char *flags, const char *model, int n_in, const void *const *ins,
+                     const size_t *in_bytes, int n_out, void *const *outs, const size_t *out_bytes, char *err,
+                     size_t errlen) {
   char dir[] = "/tmp/tl_oracle_XXXXXX", list[4096] = "", path[256], cmd[8192];
   if (!mkdtemp(dir)) return snprintf(err, errlen, "cannot make a temporary directory"), -1;
   int rc = -1;
@@ -30,17 +42,15 @@ int tl_oracle_tflite(const char *ref, const char *flags, const char *model, int 
     }
     snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "", path);
   }
-  snprintf(cmd, sizeof cmd, "'%s' invoke '%s' %s '%s/out.bin' %s > '%s/log.txt' 2>&1", ref, model, list, dir,
+  snprintf(cmd, sizeof cmd, "'%s' invoke '%s' %s '%s/out.bin' --all %s > '%s/log.txt' 2>&1", ref, model, list, dir,
            flags ? flags : "--no-xnnpack", dir);
   const int st = system(cmd);
-  snprintf(path, sizeof path, "%s/out.bin", dir);
-  FILE *f = fopen(path, "rb");
   size_t got = 0;
-  if (f) {
-    got = fread(out, 1, out_bytes, f);
-    const int more = fgetc(f) != EOF;
-    fclose(f);
-    if (!st && got == out_bytes && !more) rc = 0;
+  rc = st ? -1 : 0;
+  for (int j = 0; j < n_out && !rc; j++) {
+    if (j) snprintf(path, sizeof path, "%s/out.bin.%d", dir, j);
+    else snprintf(path, sizeof path, "%s/out.bin", dir);
+    rc = read_exact(path, outs[j], out_bytes[j], &got);
   }
   if (rc) {
     snprintf(path, sizeof path, "%s/log.txt", dir);
@@ -49,7 +59,7 @@ int tl_oracle_tflite(const char *ref, const char *flags, const char *model, int 
     err[n] = 0;
     if (l) fclose(l);
     for (char *c = err; *c; c++) if (*c == '\n') *c = ' ';
-    if (!n) snprintf(err, errlen, "reference exited %d with %zu output bytes, %zu expected", st, got, out_bytes);
+    if (!n || !st) snprintf(err, errlen, "reference exited %d; an output had %zu bytes, not the expected size", st, got);
   }
 done:
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -57,8 +67,8 @@ done:
   return rc;
 }
 
-int tl_oracle_tinylite(const char *model, int n_in, const void *const *ins, const size_t *in_bytes, void *out,
-                       size_t out_bytes, char *err, size_t errlen) {
+int tl_oracle_tinylite(const char *model, int n_in, const void *const *ins, const size_t *in_bytes, int n_out,
+                       void *const *outs, const size_t *out_bytes, char *err, size_t errlen) {
   tl_model *m = NULL;
   tl_interp *ip = NULL;
   int rc = -1;
@@ -76,10 +86,11 @@ int tl_oracle_tinylite(const char *model, int n_in, const void *const *ins, cons
     snprintf(err, errlen, "%s", tl_interp_errmsg(ip));
     goto done;
   }
-  if (tl_tensor_copy_to(tl_interp_output(ip, 0), out, out_bytes) != TL_OK) {
-    snprintf(err, errlen, "output: %zu bytes, expected %zu", tl_tensor_bytes(tl_interp_output(ip, 0)), out_bytes);
-    goto done;
-  }
+  for (int j = 0; j < n_out; j++)
+    if (tl_tensor_copy_to(tl_interp_output(ip, j), outs[j], out_bytes[j]) != TL_OK) {
+      snprintf(err, errlen, "output %d: %zu bytes, expected %zu", j, tl_tensor_bytes(tl_interp_output(ip, j)), out_bytes[j]);
+      goto done;
+    }
   rc = 0;
 done:
   tl_interp_free(ip);

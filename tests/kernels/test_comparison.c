@@ -90,9 +90,11 @@ static int one_case(const char *ref, int k, int type) {
   const void *in_d[2] = {xa, xb};
   const size_t in_n[2] = {n_a * esize(type), n_b * esize(type)};
   int ok = 0;
-  if (tl_oracle_tinylite(path, 2, in_d, in_n, ours, n_o, err, sizeof err))
+  void *o1[1] = {ours}, *o2[1] = {theirs};
+  const size_t on[1] = {n_o};
+  if (tl_oracle_tinylite(path, 2, in_d, in_n, 1, o1, on, err, sizeof err))
     fprintf(stderr, "  %s type %d: tinylite: %s\n", ops[k].name, type, err);
-  else if (tl_oracle_tflite(ref, NULL, path, 2, in_d, in_n, theirs, n_o, err, sizeof err))
+  else if (tl_oracle_tflite(ref, NULL, path, 2, in_d, in_n, 1, o2, on, err, sizeof err))
     fprintf(stderr, "  %s type %d: TensorFlow Lite: %s\n", ops[k].name, type, err);
   else if (memcmp(ours, theirs, n_o))
     fprintf(stderr, "  %s type %d: outputs differ\n", ops[k].name, type);
@@ -139,8 +141,9 @@ TEST(comparisons_refuse_malformed_models) {
     tl_tfl_builder_free(b);
     uint8_t x[32] = {0}, y[32];
     const void *in_d[2] = {x, x};
-    const size_t in_n[2] = {4 * esize(bad[i].ta), 4 * esize(bad[i].tb)};
-    EXPECT(tl_oracle_tinylite(path, 2, in_d, in_n, y, 4, err, sizeof err) != 0);
+    void *ys[1] = {y};
+    const size_t in_n[2] = {4 * esize(bad[i].ta), 4 * esize(bad[i].tb)}, on[1] = {4};
+    EXPECT(tl_oracle_tinylite(path, 2, in_d, in_n, 1, ys, on, err, sizeof err) != 0);
     EXPECT_STR_CONTAINS(err, bad[i].msg);
   }
   unlink(path);

@@ -91,11 +91,12 @@ static void check(const char *ref, const char *name, int code, int type) {
     }
   }
   const void *ins[1] = {&in};
+  void *o1[1] = {&ours}, *o2[1] = {&theirs};
   const size_t in_bytes[1] = {bytes};
-  if (tl_oracle_tinylite(path, 1, ins, in_bytes, &ours, bytes, err, sizeof err)) {
+  if (tl_oracle_tinylite(path, 1, ins, in_bytes, 1, o1, in_bytes, err, sizeof err)) {
     fprintf(stderr, "  %s %s: tinylite: %s\n", name, type == TL_TFL_FLOAT32 ? "float32" : "int", err);
     tl_test_failed_now = 1;
-  } else if (tl_oracle_tflite(ref, code > 150 ? "--runtime litert" : NULL, path, 1, ins, in_bytes, &theirs, bytes, err,
+  } else if (tl_oracle_tflite(ref, code > 150 ? "--runtime litert" : NULL, path, 1, ins, in_bytes, 1, o2, in_bytes, err,
                               sizeof err)) {
     fprintf(stderr, "  %s: TensorFlow Lite: %s\n", name, err);
     tl_test_failed_now = 1;
@@ -142,11 +143,12 @@ TEST(unary_math_refuses_malformed_models) {
   const void *ins[1] = {x};
   const size_t nb[1] = {sizeof x};
   float y[N];
+  void *outs[1] = {y};
   EXPECT_EQ(write_model(path, 47, TL_TFL_FLOAT32, TL_TFL_INT32), 0);
-  EXPECT(tl_oracle_tinylite(path, 1, ins, nb, y, sizeof y, err, sizeof err) != 0);
+  EXPECT(tl_oracle_tinylite(path, 1, ins, nb, 1, outs, nb, err, sizeof err) != 0);
   EXPECT_STR_CONTAINS(err, "output is INT32");
   EXPECT_EQ(write_model(path, 75, TL_TFL_INT8, TL_TFL_INT8), 0);
-  EXPECT(tl_oracle_tinylite(path, 1, ins, nb, y, sizeof y, err, sizeof err) != 0);
+  EXPECT(tl_oracle_tinylite(path, 1, ins, nb, 1, outs, nb, err, sizeof err) != 0);
   EXPECT_STR_CONTAINS(err, "SQRT");
   EXPECT_STR_CONTAINS(err, "INT8");
   unlink(path);
