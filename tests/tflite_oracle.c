@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/schema_ids.h"
 #include "tinylite.h"
 
 static int write_all(const char *path, const void *d, size_t n) {
@@ -96,4 +97,92 @@ done:
   tl_interp_free(ip);
   tl_model_close(m);
   return rc;
+}
+
+/* ---- single-op models ---- */
+
+static size_t type_size(int type) {
+  switch (type) {
+    case TL_TFL_INT64: case TL_TFL_FLOAT64: return 8;
+    case TL_TFL_FLOAT32: case TL_TFL_INT32: case TL_TFL_UINT32: return 4;
+    case TL_TFL_INT16: case TL_TFL_UINT16: case TL_TFL_FLOAT16: return 2;
+    default: return 1;
+  }
+}
+static size_t elems(int nd, const int32_t *d) {
+  size_t n = 1;
+  for (int i = 0; i < nd; i++) n *= (size_t)d[i];
+  return n;
+}
+
+void tl_om_init(tl_om *m) {
+  memset(m, 0, sizeof *m);
+  m->b = tl_tfl_builder_new();
+}
+
+void tl_om_input(tl_om *m, int type, int nd, const int32_t *dims, const tl_tfl_quant *q, const void *data) {
+  const int t = tl_tfl_add_tensor(m->b, 0, NULL, type, nd, dims, NULL, 0, q, 0);
+  m->ins[m->n_ins++] = t;
+  m->act_bytes[m->n_act] = elems(nd, dims) * type_size(type);
+  m->act_data[m->n_act] = data;
+  m->act[m->n_act++] = t;
+}
+
+void tl_om_const(tl_om *m, int type, int nd, const int32_t *dims, const void *data, const tl_tfl_quant *q) {
+  m->ins[m->n_ins++] = tl_tfl_add_const_tensor(m->b, 0, NULL, type, nd, dims, data, elems(nd, dims) * type_size(type), q);
+}
+
+void tl_om_output(tl_om *m, int type, int nd, const int32_t *dims, const tl_tfl_quant *q) {
+  m->out_bytes[m->n_outs] = elems(nd, dims) * type_size(type);
+  m->outs[m->n_outs++] = tl_tfl_add_tensor(m->b, 0, NULL, type, nd, dims, NULL, 0, q, 0);
+}
+
+int tl_om_check(const char *ref, const char *flags, tl_om *m, int code, int version, const tl_tfl_options *opts,
+                const char *what, const char *refuse_msg) {
+  static uint32_t rs = 2463534242u;
+  tl_tfl_add_op(m->b, 0, code, version, m->ins, m->n_ins, m->outs, m->n_outs, opts);
+  tl_tfl_set_io(m->b, 0, m->act, m->n_act, m->outs, m->n_outs);
+  char path[256], err[1024];
+  snprintf(path, sizeof path, "/tmp/tl_om_%ld.tflite", (long)getpid());
+  const int wrote = tl_tfl_write_file(m->b, path, err, sizeof err) == 0;
+  tl_tfl_builder_free(m->b);
+  m->b = NULL;
+  if (!wrote) return fprintf(stderr, "  %s: writer: %s\n", what, err), 0;
+  void *in[TL_OM_MAX] = {0}, *ours[TL_OM_MAX] = {0}, *theirs[TL_OM_MAX] = {0};
+  int ok = 1;
+  for (int i = 0; i < m->n_act; i++) {
+    in[i] = malloc(m->act_bytes[i] + 1);
+    ok &= in[i] != NULL;
+    for (size_t k = 0; ok && k < m->act_bytes[i]; k++) {
+      rs ^= rs << 13, rs ^= rs >> 17, rs ^= rs << 5;
+      ((uint8_t *)in[i])[k] = m->act_data[i] ? ((const uint8_t *)m->act_data[i])[k] : (uint8_t)(rs >> 7);
+    }
+  }
+  for (int j = 0; j < m->n_outs; j++) {
+    ours[j] = malloc(m->out_bytes[j] + 1), theirs[j] = malloc(m->out_bytes[j] + 1);
+    ok &= ours[j] && theirs[j];
+  }
+  if (!ok) {
+    fprintf(stderr, "  %s: out of memory\n", what);
+  } else {
+    const int r = tl_oracle_tinylite(path, m->n_act, (const void *const *)in, m->act_bytes, m->n_outs, ours, m->out_bytes,
+                                     err, sizeof err);
+    if (refuse_msg) {
+      ok = r != 0 && strstr(err, refuse_msg) != NULL;
+      if (!ok) fprintf(stderr, "  %s: expected a refusal with \"%s\", got %s\n", what, refuse_msg, r ? err : "success");
+    } else if (r) {
+      fprintf(stderr, "  %s: tinylite: %s\n", what, err);
+      ok = 0;
+    } else if (tl_oracle_tflite(ref, flags, path, m->n_act, (const void *const *)in, m->act_bytes, m->n_outs, theirs,
+                                m->out_bytes, err, sizeof err)) {
+      fprintf(stderr, "  %s: TensorFlow Lite: %s\n", what, err);
+      ok = 0;
+    } else {
+      for (int j = 0; j < m->n_outs; j++)
+        if (memcmp(ours[j], theirs[j], m->out_bytes[j])) ok = 0, fprintf(stderr, "  %s: output %d differs\n", what, j);
+    }
+  }
+  for (int i = 0; i < TL_OM_MAX; i++) free(in[i]), free(ours[i]), free(theirs[i]);
+  unlink(path);
+  return ok;
 }

@@ -18,3 +18,25 @@ int tl_oracle_tflite(const char *ref, const char *flags, const char *model, int 
 int tl_oracle_tinylite(const char *model, int n_in, const void *const *ins, const size_t *in_bytes, int n_out,
                        void *const *outs, const size_t *out_bytes, char *err, size_t errlen);
 #endif
+
+/* ---- single-op models: build one, run it through both runtimes, compare every output byte ---- */
+#include "format/tflite_writer.h"
+
+enum { TL_OM_MAX = 8 };
+typedef struct {
+  tl_tfl_builder *b;
+  int ins[TL_OM_MAX], n_ins, act[TL_OM_MAX], n_act, outs[TL_OM_MAX], n_outs;
+  size_t act_bytes[TL_OM_MAX], out_bytes[TL_OM_MAX];
+  const void *act_data[TL_OM_MAX]; /* NULL: random bytes */
+} tl_om;
+
+void tl_om_init(tl_om *m);
+/* An input fed at run time (data NULL: random bytes, seeded), or a constant, or an output. q may be NULL. */
+void tl_om_input(tl_om *m, int type, int nd, const int32_t *dims, const tl_tfl_quant *q, const void *data);
+void tl_om_const(tl_om *m, int type, int nd, const int32_t *dims, const void *data, const tl_tfl_quant *q);
+void tl_om_output(tl_om *m, int type, int nd, const int32_t *dims, const tl_tfl_quant *q);
+/* Adds op `code` v`version` (opts may be NULL), writes the model, frees the builder. With refuse_msg
+ * NULL: both runtimes run it and every output byte must agree; else tinylite must refuse it with a
+ * message containing refuse_msg. flags as tl_oracle_tflite. 1 when that holds (else prints why). */
+int tl_om_check(const char *ref, const char *flags, tl_om *m, int code, int version, const tl_tfl_options *opts,
+                const char *what, const char *refuse_msg);
