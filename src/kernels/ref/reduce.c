@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * MEAN, SUM and REDUCE_MAX over the axes in the 2nd input (int32/int64, known at prepare; negative and
+ * MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD and REDUCE_ANY over the axes in the 2nd input (int32/int64, known at prepare; negative and
  * repeated axes allowed), ReducerOptions.keep_dims. Float accumulates in input order into the output,
  * like TFLite's reference reduction, then MEAN divides by the float count. Integer MEAN
  * (int8/uint8/int16) follows TFLite 2.9's three paths, see mean_eval_s8. */
@@ -59,15 +59,52 @@ static tl_status mean_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-static tl_status max_eval_f32(tl_kctx *ctx, tl_node *node) {
-  (void)ctx;
-  const reduce_state *p = node->state;
-  const float *in = node->in[0]->data;
-  float *out = node->out[0]->data;
-  const int64_t n = tl_numel(node->out[0]);
-  for (int64_t i = 0; i < n; i++) out[i] = -FLT_MAX;
-  REDUCE_WALK(p, out[oo] = in[ii] > out[oo] ? in[ii] : out[oo]);
-  return TL_OK;
+/* REDUCE_MAX / REDUCE_MIN / REDUCE_PROD / REDUCE_ANY: TFLite's ReduceGeneric from the type's identity
+ * (lowest / highest value, 1, false), in input order. Quantized inputs are reduced in their raw values
+ * (max and min keep the input's quantization, which the output must share). */
+#define REDUCE_EVAL(name, T, INIT, STEP)                                  \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                    \
+    (void)ctx;                                                            \
+    const reduce_state *p = node->state;                                  \
+    const T *in = node->in[0]->data;                                      \
+    T *out = node->out[0]->data;                                          \
+    const int64_t n = tl_numel(node->out[0]);                             \
+    for (int64_t i = 0; i < n; i++) out[i] = (INIT);                      \
+    REDUCE_WALK(p, out[oo] = STEP(out[oo], in[ii]));                      \
+    return TL_OK;                                                         \
+  }
+#define MAX_STEP(a, b) ((b) > (a) ? (b) : (a))
+#define MIN_STEP(a, b) ((b) < (a) ? (b) : (a))
+#define PROD_STEP(a, b) ((a) * (b))
+#define ANY_STEP(a, b) (uint8_t)((a) || (b))
+REDUCE_EVAL(max_eval_f32, float, -FLT_MAX, MAX_STEP)
+REDUCE_EVAL(max_eval_s8, int8_t, INT8_MIN, MAX_STEP)
+REDUCE_EVAL(max_eval_u8, uint8_t, 0, MAX_STEP)
+REDUCE_EVAL(max_eval_s16, int16_t, INT16_MIN, MAX_STEP)
+REDUCE_EVAL(max_eval_s32, int32_t, INT32_MIN, MAX_STEP)
+REDUCE_EVAL(max_eval_s64, int64_t, INT64_MIN, MAX_STEP)
+REDUCE_EVAL(min_eval_f32, float, FLT_MAX, MIN_STEP)
+REDUCE_EVAL(min_eval_s8, int8_t, INT8_MAX, MIN_STEP)
+REDUCE_EVAL(min_eval_u8, uint8_t, UINT8_MAX, MIN_STEP)
+REDUCE_EVAL(min_eval_s16, int16_t, INT16_MAX, MIN_STEP)
+REDUCE_EVAL(min_eval_s32, int32_t, INT32_MAX, MIN_STEP)
+REDUCE_EVAL(min_eval_s64, int64_t, INT64_MAX, MIN_STEP)
+REDUCE_EVAL(prod_eval_f32, float, 1.f, PROD_STEP)
+REDUCE_EVAL(any_eval_bool, uint8_t, 0, ANY_STEP)
+
+/* The eval of op 2 (max), 3 (min), 4 (prod), 5 (any) for the input type; NULL when there is none. */
+static tl_eval_fn generic_eval(int op, int type) {
+  static const struct {
+    int op, type;
+    tl_eval_fn fn;
+  } table[] = {{2, TL_FLOAT32, max_eval_f32}, {2, TL_INT8, max_eval_s8},   {2, TL_UINT8, max_eval_u8},
+               {2, TL_INT16, max_eval_s16},   {2, TL_INT32, max_eval_s32}, {2, TL_INT64, max_eval_s64},
+               {3, TL_FLOAT32, min_eval_f32}, {3, TL_INT8, min_eval_s8},   {3, TL_UINT8, min_eval_u8},
+               {3, TL_INT16, min_eval_s16},   {3, TL_INT32, min_eval_s32}, {3, TL_INT64, min_eval_s64},
+               {4, TL_FLOAT32, prod_eval_f32}, {5, TL_BOOL, any_eval_bool}};
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (table[i].op == op && table[i].type == type) return table[i].fn;
+  return NULL;
 }
 
 /* Integer MEAN, as TFLite 2.9's reduce.cc picks it on x86 (Register_MEAN is the reference kernel unless
@@ -203,11 +240,21 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int op) {
   p->nd = rank;
   node->state = p;
   if (op == 0 && (in->type == TL_INT8 || in->type == TL_UINT8 || in->type == TL_INT16)) return mean_prep_q(ctx, node, p);
-  if (in->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
-  node->eval = op == 0 ? mean_eval_f32 : op == 1 ? sum_eval_f32 : max_eval_f32;
+  if (op >= 2) {
+    if (!(node->eval = generic_eval(op, in->type)))
+      return tl_kunsupported(ctx, node, "type %s (version %d)", tl_type_name(in->type), (int)node->version);
+    if ((op == 2 || op == 3) && in->qcount && (in->scale != out->scale || in->zero_point != out->zero_point))
+      return tl_kunsupported(ctx, node, "requantizing %s input (output scale or zero point differs)", tl_type_name(in->type));
+    return TL_OK;
+  }
+  if (in->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "type %s (version %d)", tl_type_name(in->type), (int)node->version);
+  node->eval = op == 0 ? mean_eval_f32 : sum_eval_f32;
   return TL_OK;
 }
 
 tl_status tl_prep_mean(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 0); }
 tl_status tl_prep_sum(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 1); }
 tl_status tl_prep_reduce_max(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 2); }
+tl_status tl_prep_reduce_min(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 3); }
+tl_status tl_prep_reduce_prod(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 4); }
+tl_status tl_prep_reduce_any(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 5); }
