@@ -45,7 +45,7 @@ TEST(binary_math_matches_tflite) {
     int ok = 0, n = 0;
     for (int t = 0; t < ops[k].n; t++)
       for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        static uint8_t a[8 * 64], b[8 * 64];
+        static int64_t a[64], b[64];
         const int na = shapes[s][0][0] * shapes[s][0][1] * shapes[s][0][2], nb = shapes[s][1][0] * shapes[s][1][1] * shapes[s][1][2];
         int32_t od[3];
         for (int i = 0; i < 3; i++) od[i] = shapes[s][0][i] > shapes[s][1][i] ? shapes[s][0][i] : shapes[s][1][i];

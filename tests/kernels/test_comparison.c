@@ -84,7 +84,8 @@ static int one_case(const char *ref, int k, int type) {
   size_t n_a = 1, n_b = 1, n_o = 1;
   for (int i = 0; i < na; i++) n_a *= (size_t)da[i], n_o *= (size_t)dout[i];
   for (int i = 0; i < nb; i++) n_b *= (size_t)db[i];
-  uint8_t xa[8 * 1024], xb[8 * 1024], ours[1024], theirs[1024];
+  static int64_t xa[1024], xb[1024];
+  uint8_t ours[1024], theirs[1024];
   fill(type, xa, n_a);
   fill(type, xb, n_b);
   const void *in_d[2] = {xa, xb};

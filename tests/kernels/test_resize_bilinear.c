@@ -57,7 +57,8 @@ TEST(resize_bilinear_matches_tflite) {
       for (int mode = 0; mode < 3; mode++) {
         const int32_t in_d[4] = {2, sizes[k][0], sizes[k][1], 3};
         EXPECT_EQ(write_model(path, types[t], in_d, sizes[k][2], sizes[k][3], mode == 1, mode == 2, TL_TFL_INT32), 0);
-        static uint8_t x[4096], ours[8192], theirs[8192];
+        static int64_t xs[512], os_[1024], ts_[1024];
+        uint8_t *x = (uint8_t *)xs, *ours = (uint8_t *)os_, *theirs = (uint8_t *)ts_;
         const size_t in_n = (size_t)2 * in_d[1] * in_d[2] * 3 * esize(types[t]);
         const size_t out_n = (size_t)2 * sizes[k][2] * sizes[k][3] * 3 * esize(types[t]);
         for (size_t i = 0; i < in_n; i++) x[i] = (uint8_t)rnd();
