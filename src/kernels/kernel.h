@@ -84,7 +84,7 @@ typedef void (*tl_task_fn)(void *arg, int64_t begin, int64_t end, int thread);
 void tl_kparallel(tl_kctx *ctx, int64_t n, tl_task_fn fn, void *arg);
 /* The microkernel table this interpreter uses (ukernels.h), chosen once when it was created. */
 const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx);
-/* Runs subgraph `sg` with the given input and output tensors (CALL_ONCE today; IF and WHILE are not implemented yet). */
+/* Runs subgraph `sg` on its own tensors (CALL_ONCE; WHILE and IF in runtime/while_if.c copy values in and out). */
 tl_status tl_kinvoke_subgraph(tl_kctx *ctx, tl_node *n, int sg);
 
 /* ---- Small shared utilities (kutil.c) ---- */

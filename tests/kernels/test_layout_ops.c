@@ -144,6 +144,33 @@ TEST(space_batch_match_tflite) {
   EXPECT_EQ(ok, n);
 }
 
+/* SLICE whose begin is a run-time input (a loop counter in WHILE bodies): read at invoke. */
+TEST(slice_runtime_begin_matches_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  const int32_t d[2] = {6, 5}, two[1] = {2}, size[2] = {3, 2}, od[2] = {3, 2};
+  int ok = 0, n = 0;
+  for (int32_t b0 = 0; b0 <= 3; b0++) {
+    const int32_t begin[2] = {b0, 3 - b0 % 4};
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 2, d, NULL, NULL);
+    tl_om_input(&m, TL_TFL_INT32, 1, two, NULL, begin);
+    tl_om_const(&m, TL_TFL_INT32, 1, two, size, NULL);
+    tl_om_output(&m, TL_TFL_FLOAT32, 2, od, NULL);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_SLICE, 1, NULL, "SLICE run-time begin", NULL);
+  }
+  const int32_t bad[2] = {4, 0}; /* 4 + 3 > 6 */
+  tl_om m;
+  tl_om_init(&m);
+  tl_om_input(&m, TL_TFL_FLOAT32, 2, d, NULL, NULL);
+  tl_om_input(&m, TL_TFL_INT32, 1, two, NULL, bad);
+  tl_om_const(&m, TL_TFL_INT32, 1, two, size, NULL);
+  tl_om_output(&m, TL_TFL_FLOAT32, 2, od, NULL);
+  EXPECT(tl_om_check(NULL, NULL, &m, TL_BUILTIN_SLICE, 1, NULL, "SLICE begin out of range", "begin[0] = 4"));
+  printf("  SLICE with a run-time begin: %d/%d as TensorFlow Lite\n", ok, n);
+  EXPECT_EQ(ok, n);
+}
+
 TEST(layout_ops_refuse_malformed_models) {
   int ok = 0, n = 0;
   { /* block size 0 */
@@ -206,4 +233,4 @@ TEST(layout_ops_refuse_malformed_models) {
 }
 
 TEST_MAIN(T(fill_matches_tflite), T(split_matches_tflite), T(split_v_matches_tflite), T(depth_space_matches_tflite),
-          T(space_batch_match_tflite), T(layout_ops_refuse_malformed_models))
+          T(space_batch_match_tflite), T(slice_runtime_begin_matches_tflite), T(layout_ops_refuse_malformed_models))

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * WHILE and IF: ops that run other subgraphs of the model, as TensorFlow Lite does. Each called
+ * subgraph has its own tensors and its own region of the activation area (tl_interp_allocate), so it
+ * runs while the caller's tensors stay live. Values cross by copy: WHILE copies its inputs to its
+ * outputs, then repeatedly copies them into the condition subgraph (WhileOptions
+ * cond_subgraph_index, 0) and, while its one boolean output is true, into the body (1), whose outputs
+ * become the new values. IF runs then_subgraph (0) or else_subgraph (1) on inputs 1.. as the boolean
+ * input 0 says. Shapes are fixed at prepare: a body that changes the shape of a value (a run-time
+ * shape) is refused as unsupported. */
+#include <string.h>
+
+#include "interp_impl.h"
+
+/* Gives subgraph sg's inputs the shapes and types of vals[0..n) and prepares it; checks counts. */
+static tl_status prepare_callee(tl_kctx *ctx, tl_node *n, int sg, tl_tensor *const *vals, int n_vals, int n_out,
+                                tl_isub **out) {
+  tl_interp *ip = ctx->ip;
+  if (sg <= 0 || sg >= ip->n_subs) return tl_kfail(ctx, n, "subgraph index %d out of range (%d subgraphs)", sg, ip->n_subs);
+  tl_isub *sub = &ip->subs[sg];
+  if (sub->g->n_in != n_vals || sub->g->n_out != n_out)
+    return tl_kfail(ctx, n, "subgraph %d has %d inputs and %d outputs, the op needs %d and %d", sg, (int)sub->g->n_in,
+                    (int)sub->g->n_out, n_vals, n_out);
+  if (sub->in_progress) return tl_kfail(ctx, n, "subgraph %d calls itself", sg);
+  for (int i = 0; i < n_vals; i++) {
+    tl_tensor *t = &sub->tensors[sub->g->in[i]];
+    if (!vals[i] || t->type != vals[i]->type)
+      return tl_kfail(ctx, n, "value %d is %s, subgraph %d's input %d is %s", i, vals[i] ? tl_type_name(vals[i]->type) : "missing",
+                      sg, i, tl_type_name(t->type));
+    if (sub->prepared && !tl_same_shape(t, vals[i]))
+      return tl_kunsupported(ctx, n, "subgraph %d is called with two different shapes", sg);
+    t->ndim = vals[i]->ndim;
+    memcpy(t->dims, vals[i]->dims, sizeof t->dims);
+    t->bytes = vals[i]->bytes;
+  }
+  tl_status st = tl_prepare_subgraph(ip, sub);
+  if (st) return st;
+  *out = sub;
+  return TL_OK;
+}
+
+static void copy_in(tl_isub *sub, tl_tensor *const *vals, int n) {
+  for (int i = 0; i < n; i++) {
+    tl_tensor *t = &sub->tensors[sub->g->in[i]];
+    if (t->data != vals[i]->data) memmove(t->data, vals[i]->data, vals[i]->bytes);
+  }
+}
+
+static void copy_out(tl_isub *sub, tl_tensor *const *vals, int n) {
+  for (int i = 0; i < n; i++) {
+    const tl_tensor *t = &sub->tensors[sub->g->out[i]];
+    if (t->data != vals[i]->data) memmove(vals[i]->data, t->data, vals[i]->bytes);
+  }
+}
+
+typedef struct {
+  tl_isub *cond, *body, *then_, *else_;
+} callees;
+
+static tl_status while_eval(tl_kctx *ctx, tl_node *n) {
+  const callees *c = n->state;
+  for (int i = 0; i < n->n_out; i++)
+    if (n->out[i]->data != n->in[i]->data) memmove(n->out[i]->data, n->in[i]->data, n->in[i]->bytes);
+  for (;;) {
+    copy_in(c->cond, n->out, n->n_out);
+    tl_status st = tl_invoke_subgraph(ctx->ip, c->cond);
+    if (st) return st;
+    if (!*(const uint8_t *)c->cond->tensors[c->cond->g->out[0]].data) return TL_OK;
+    copy_in(c->body, n->out, n->n_out);
+    if ((st = tl_invoke_subgraph(ctx->ip, c->body))) return st;
+    copy_out(c->body, n->out, n->n_out);
+  }
+}
+
+tl_status tl_prep_while(tl_kctx *ctx, tl_node *n) {
+  if (n->n_in != n->n_out || n->n_in < 1) return tl_kfail(ctx, n, "needs as many outputs as inputs (%d, %d)", (int)n->n_in, (int)n->n_out);
+  for (int i = 0; i < n->n_in; i++)
+    if (!n->in[i]) return tl_kfail(ctx, n, "input %d is missing", i);
+  callees *c = tl_kpersist(ctx, sizeof *c);
+  if (!c) return TL_ERR_NOMEM;
+  const int32_t cond = tl_fb_i32(&n->m->options, 0, -1), body = tl_fb_i32(&n->m->options, 1, -1);
+  tl_status st = prepare_callee(ctx, n, cond, n->in, n->n_in, 1, &c->cond);
+  if (!st) st = prepare_callee(ctx, n, body, n->in, n->n_in, n->n_in, &c->body);
+  if (st) return st;
+  const tl_tensor *flag = &c->cond->tensors[c->cond->g->out[0]];
+  if (flag->type != TL_BOOL || tl_numel(flag) != 1)
+    return tl_kfail(ctx, n, "the condition subgraph's output must be one BOOL, it is %s", tl_type_name(flag->type));
+  for (int i = 0; i < n->n_in; i++) {
+    const tl_tensor *o = &c->body->tensors[c->body->g->out[i]];
+    if (o->type != n->in[i]->type || !tl_same_shape(o, n->in[i]))
+      return tl_kunsupported(ctx, n, "the body changes value %d's shape or type (run-time shapes are not supported yet)", i);
+    if (n->out[i]->type != n->in[i]->type) return tl_kfail(ctx, n, "output %d's type differs from input %d's", i, i);
+    if ((st = tl_kset_shape(ctx, n, n->out[i], n->in[i]->ndim, n->in[i]->dims))) return st;
+  }
+  n->state = c;
+  n->eval = while_eval;
+  return TL_OK;
+}
+
+static tl_status if_eval(tl_kctx *ctx, tl_node *n) {
+  const callees *c = n->state;
+  tl_isub *sub = *(const uint8_t *)n->in[0]->data ? c->then_ : c->else_;
+  copy_in(sub, n->in + 1, n->n_in - 1);
+  tl_status st = tl_invoke_subgraph(ctx->ip, sub);
+  if (!st) copy_out(sub, n->out, n->n_out);
+  return st;
+}
+
+tl_status tl_prep_if(tl_kctx *ctx, tl_node *n) {
+  if (n->n_in < 1 || !n->in[0]) return tl_kfail(ctx, n, "needs a condition input");
+  const tl_tensor *cond = n->in[0];
+  if (cond->type != TL_BOOL || tl_numel(cond) != 1) return tl_kfail(ctx, n, "the condition must be one BOOL");
+  for (int i = 1; i < n->n_in; i++)
+    if (!n->in[i]) return tl_kfail(ctx, n, "input %d is missing", i);
+  callees *c = tl_kpersist(ctx, sizeof *c);
+  if (!c) return TL_ERR_NOMEM;
+  const int32_t then_sg = tl_fb_i32(&n->m->options, 0, -1), else_sg = tl_fb_i32(&n->m->options, 1, -1);
+  tl_status st = prepare_callee(ctx, n, then_sg, n->in + 1, n->n_in - 1, n->n_out, &c->then_);
+  if (!st) st = prepare_callee(ctx, n, else_sg, n->in + 1, n->n_in - 1, n->n_out, &c->else_);
+  if (st) return st;
+  for (int i = 0; i < n->n_out; i++) {
+    const tl_tensor *a = &c->then_->tensors[c->then_->g->out[i]], *b = &c->else_->tensors[c->else_->g->out[i]];
+    if (a->type != n->out[i]->type || b->type != n->out[i]->type) return tl_kfail(ctx, n, "output %d's types differ", i);
+    if (!tl_same_shape(a, b)) return tl_kunsupported(ctx, n, "the branches give output %d different shapes", i);
+    if ((st = tl_kset_shape(ctx, n, n->out[i], a->ndim, a->dims))) return st;
+  }
+  n->state = c;
+  n->eval = if_eval;
+  return TL_OK;
+}
