@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE and RANGE against the real
+ * TensorFlow Lite's builtin kernels on single-op models (constant shape operands, float32 and int8
+ * data, several ranks). Every output byte must agree; the CVE classes (negative multiples or
+ * paddings, paddings larger than REFLECT allows, out-of-range axes and indices, delta 0) are
+ * refused with a message. */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "format/builtin_ops.h"
+#include "format/schema_ids.h"
+#include "test.h"
+#include "tflite_oracle.h"
+
+static const int32_t D3[3] = {2, 3, 4};
+
+TEST(index_map_ops_match_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  int ok = 0, n = 0;
+  for (int t = 0; t < 2; t++) {
+    const int type = t ? TL_TFL_INT8 : TL_TFL_FLOAT32;
+    { /* TILE */
+      const int32_t three[1] = {3}, mult[3] = {2, 1, 3}, od[3] = {4, 3, 12};
+      tl_om m;
+      tl_om_init(&m);
+      tl_om_input(&m, type, 3, D3, NULL, NULL);
+      tl_om_const(&m, TL_TFL_INT32, 1, three, mult, NULL);
+      tl_om_output(&m, type, 3, od, NULL);
+      n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_TILE, 1, NULL, "TILE", NULL);
+    }
+    { /* BROADCAST_TO (TFLite 2.9 has it) */
+      const int32_t in_d[2] = {3, 1}, four[1] = {4}, sh[4] = {2, 2, 3, 5};
+      tl_om m;
+      tl_om_init(&m);
+      tl_om_input(&m, type, 2, in_d, NULL, NULL);
+      tl_om_const(&m, TL_TFL_INT32, 1, four, sh, NULL);
+      tl_om_output(&m, type, 4, sh, NULL);
+      n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_BROADCAST_TO, 2, NULL, "BROADCAST_TO", NULL);
+    }
+    for (int mode = 0; mode < 2; mode++) { /* MIRROR_PAD */
+      const int32_t pd[2] = {3, 2}, pads[6] = {1, 0, 2, 1, 0, 3}, od[3] = {3, 6, 7};
+      tl_om m;
+      tl_om_init(&m);
+      tl_om_input(&m, type, 3, D3, NULL, NULL);
+      tl_om_const(&m, TL_TFL_INT32, 2, pd, pads, NULL);
+      tl_om_output(&m, type, 3, od, NULL);
+      tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_MIRROR_PAD);
+      tl_tfl_opts_set_int(&o, 0, TL_TFL_F_I8, mode);
+      n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_MIRROR_PAD, 1, &o, mode ? "MIRROR_PAD SYMMETRIC" : "MIRROR_PAD REFLECT", NULL);
+    }
+    { /* REVERSE_V2 over one axis (TFLite 2.9 takes one) */
+      for (int ax = -1; ax < 3; ax++) {
+        const int32_t one[1] = {1}, axv[1] = {ax};
+        tl_om m;
+        tl_om_init(&m);
+        tl_om_input(&m, type, 3, D3, NULL, NULL);
+        tl_om_const(&m, TL_TFL_INT32, 1, one, axv, NULL);
+        tl_om_output(&m, type, 3, D3, NULL);
+        n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_REVERSE_V2, t ? 2 : 1, NULL, "REVERSE_V2", NULL);
+      }
+    }
+    { /* GATHER_ND, depth 1 and 2 */
+      for (int k = 1; k <= 2; k++) {
+        const int32_t id[2] = {5, k}, ix1[5] = {1, 0, 1, 1, 0}, ix2[10] = {1, 2, 0, 0, 1, 1, 0, 2, 1, 0};
+        const int32_t od1[3] = {5, 3, 4}, od2[2] = {5, 4};
+        tl_om m;
+        tl_om_init(&m);
+        tl_om_input(&m, type, 3, D3, NULL, NULL);
+        tl_om_const(&m, TL_TFL_INT32, 2, id, k == 1 ? ix1 : ix2, NULL);
+        tl_om_output(&m, type, k == 1 ? 3 : 2, k == 1 ? od1 : od2, NULL);
+        n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_GATHER_ND, t ? 2 : 1, NULL, "GATHER_ND", NULL);
+      }
+    }
+  }
+  { /* ZEROS_LIKE, RANGE */
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 3, D3, NULL, NULL);
+    tl_om_output(&m, TL_TFL_FLOAT32, 3, D3, NULL);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_ZEROS_LIKE, 1, NULL, "ZEROS_LIKE", NULL);
+    static const struct {
+      int type;
+      float f[3];
+      int32_t i[3], len;
+    } r[] = {{TL_TFL_INT32, {0}, {3, 20, 4}, 5}, {TL_TFL_INT32, {0}, {10, -3, -3}, 5}, {TL_TFL_FLOAT32, {0.5f, 3.2f, 0.3f}, {0}, 9},
+             {TL_TFL_FLOAT32, {1.f, -1.f, -0.25f}, {0}, 8}};
+    for (size_t k = 0; k < sizeof r / sizeof r[0]; k++) {
+      const int32_t one[1] = {1}, od[1] = {r[k].len};
+      tl_om_init(&m);
+      for (int j = 0; j < 3; j++)
+        tl_om_const(&m, r[k].type, 0, one, r[k].type == TL_TFL_INT32 ? (const void *)&r[k].i[j] : (const void *)&r[k].f[j], NULL);
+      tl_om_output(&m, r[k].type, 1, od, NULL);
+      /* every operand is a constant; the reference runner wants an input file, so the model gets a
+       * graph input that no op reads */
+      m.act[m.n_act] = tl_tfl_add_tensor(m.b, 0, "unused", TL_TFL_FLOAT32, 1, one, NULL, 0, NULL, 0);
+      m.act_bytes[m.n_act] = 4, m.act_data[m.n_act++] = NULL;
+      n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_RANGE, 1, NULL, "RANGE", NULL);
+    }
+  }
+  printf("  TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE: %d/%d cases as TensorFlow Lite\n", ok, n);
+  EXPECT_EQ(ok, n);
+}
+
+TEST(index_map_ops_refuse_malformed_models) {
+  const int32_t three[1] = {3}, neg[3] = {1, -1, 1}, pd[2] = {3, 2}, big_pads[6] = {2, 0, 0, 0, 0, 0}, one[1] = {1}, ax[1] = {3};
+  tl_om m;
+  tl_om_init(&m);
+  tl_om_input(&m, TL_TFL_FLOAT32, 3, D3, NULL, NULL);
+  tl_om_const(&m, TL_TFL_INT32, 1, three, neg, NULL);
+  tl_om_output(&m, TL_TFL_FLOAT32, 3, D3, NULL);
+  EXPECT(tl_om_check(NULL, NULL, &m, TL_BUILTIN_TILE, 1, NULL, "TILE negative", "is negative"));
+  tl_om_init(&m);
+  tl_om_input(&m, TL_TFL_FLOAT32, 3, D3, NULL, NULL);
+  tl_om_const(&m, TL_TFL_INT32, 2, pd, big_pads, NULL);
+  tl_om_output(&m, TL_TFL_FLOAT32, 3, D3, NULL);
+  EXPECT(tl_om_check(NULL, NULL, &m, TL_BUILTIN_MIRROR_PAD, 1, NULL, "MIRROR_PAD too much", "exceed what REFLECT allows"));
+  tl_om_init(&m);
+  tl_om_input(&m, TL_TFL_FLOAT32, 3, D3, NULL, NULL);
+  tl_om_const(&m, TL_TFL_INT32, 1, one, ax, NULL);
+  tl_om_output(&m, TL_TFL_FLOAT32, 3, D3, NULL);
+  EXPECT(tl_om_check(NULL, NULL, &m, TL_BUILTIN_REVERSE_V2, 1, NULL, "REVERSE_V2 axis", "out of range"));
+  const int32_t id[2] = {1, 1}, bad_ix[1] = {7}, od[3] = {1, 3, 4};
+  tl_om_init(&m);
+  tl_om_input(&m, TL_TFL_FLOAT32, 3, D3, NULL, NULL);
+  tl_om_input(&m, TL_TFL_INT32, 2, id, NULL, bad_ix);
+  tl_om_output(&m, TL_TFL_FLOAT32, 3, od, NULL);
+  EXPECT(tl_om_check(NULL, NULL, &m, TL_BUILTIN_GATHER_ND, 1, NULL, "GATHER_ND index", "index 7 out of range"));
+  const int32_t z[3] = {0, 5, 0}, od1[1] = {1};
+  tl_om_init(&m);
+  for (int j = 0; j < 3; j++) tl_om_const(&m, TL_TFL_INT32, 0, one, &z[j], NULL);
+  tl_om_output(&m, TL_TFL_INT32, 1, od1, NULL);
+  EXPECT(tl_om_check(NULL, NULL, &m, TL_BUILTIN_RANGE, 1, NULL, "RANGE delta 0", "delta must be non-zero"));
+}
+
+TEST_MAIN(T(index_map_ops_match_tflite), T(index_map_ops_refuse_malformed_models))
