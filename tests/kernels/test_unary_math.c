@@ -135,6 +135,29 @@ TEST(unary_math_matches_tflite) {
   }
 }
 
+/* Quantized HARD_SWISH (MobileNetV3's int8 activations): every input value, several scale pairs. */
+TEST(hard_swish_quantized_matches_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  static const float scales[][2] = {{0.02f, 0.02f}, {0.05f, 0.03f}, {0.1f, 0.08f}, {0.2f, 0.25f}, {0.01f, 0.004f}, {0.8f, 0.5f}};
+  static uint8_t all[256];
+  for (int i = 0; i < 256; i++) all[i] = (uint8_t)i;
+  const int32_t d[1] = {256};
+  int ok = 0, n = 0;
+  for (int t = 0; t < 2; t++)
+    for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++) {
+      float si[1] = {scales[k][0]}, so[1] = {scales[k][1]};
+      int64_t zi[1] = {t ? 128 + (int)k : (int)k * 5 - 10}, zo[1] = {t ? 20 : -100};
+      tl_tfl_quant qi = {1, si, zi, 0, 0, NULL, NULL}, qo = {1, so, zo, 0, 0, NULL, NULL};
+      tl_om m;
+      tl_om_init(&m);
+      tl_om_input(&m, t ? TL_TFL_UINT8 : TL_TFL_INT8, 1, d, &qi, all);
+      tl_om_output(&m, t ? TL_TFL_UINT8 : TL_TFL_INT8, 1, d, &qo);
+      n++, ok += tl_om_check(ref, NULL, &m, 117, 1, NULL, "HARD_SWISH quantized", NULL);
+    }
+  printf("  HARD_SWISH int8/uint8: %d/%d scale pairs, every input value, as TensorFlow Lite\n", ok, n);
+  EXPECT_EQ(ok, n);
+}
+
 /* Refusals: output of another dtype, an unsupported dtype (named), a missing input. */
 TEST(unary_math_refuses_malformed_models) {
   char path[256], err[512];
@@ -154,4 +177,4 @@ TEST(unary_math_refuses_malformed_models) {
   unlink(path);
 }
 
-TEST_MAIN(T(unary_math_matches_tflite), T(unary_math_refuses_malformed_models))
+TEST_MAIN(T(unary_math_matches_tflite), T(hard_swish_quantized_matches_tflite), T(unary_math_refuses_malformed_models))

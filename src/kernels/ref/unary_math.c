@@ -4,7 +4,8 @@
  * RoundToNearest), SIGN, HARD_SWISH and ELU (x < 0: expm1f(x)), with the libm single-precision
  * functions. TFLite's x86 build computes some of them with Eigen's vector functions, which agree
  * with libm bit for bit except on subnormals (flushed) and the sign of a zero. NEG and SIGN also take
- * int32, NEG int64 too. Quantized variants are refused with the dtype and version named. */
+ * int32, NEG int64 too; HARD_SWISH int8 and uint8 (hard_swish_q.c). Other quantized variants are refused
+ * with the dtype and version named. */
 #include <math.h>
 
 #include "kcommon.h"
@@ -86,6 +87,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, f32_fn f, int int32_ok, int i
     node->eval = eval_f32;
     return TL_OK;
   }
+  if ((in->type == TL_INT8 || in->type == TL_UINT8) && f == f_hard_swish) return tl_ref_hard_swish_q_prepare(ctx, node);
   if (in->type == TL_INT32 && int32_ok) return node->eval = eval_i32, TL_OK;
   if (in->type == TL_INT64 && int64_ok) return node->eval = eval_i64, TL_OK;
   return tl_kunsupported(ctx, node, "type %s (version %d)", tl_type_name(in->type), (int)node->version);
