@@ -52,7 +52,7 @@ static void fill(int type, void *d, size_t n) {
         ((float *)d)[i] = r % 7 == 0 ? edge[r % 5] : (float)((int)(r % 9) - 4) * 0.5f;
         break;
       }
-      case TL_TFL_INT32: ((int32_t *)d)[i] = (int32_t)(r % 7) - 3 + (r % 11 == 0 ? INT32_MIN : 0); break;
+      case TL_TFL_INT32: ((int32_t *)d)[i] = r % 11 == 0 ? INT32_MIN : (int32_t)(r % 7) - 3; break;
       case TL_TFL_INT64: ((int64_t *)d)[i] = (int64_t)(r % 7) - 3; break;
       case TL_TFL_BOOL: ((uint8_t *)d)[i] = (uint8_t)(r & 1); break;
       default: ((uint8_t *)d)[i] = (uint8_t)(r >> 8); break;
