@@ -34,47 +34,35 @@ typedef struct {
         }                                                                               \
   } while (0)
 
-static tl_status eval_f32(tl_kctx *ctx, tl_node *node) {
-  (void)ctx;
-  const bmm_state *p = node->state;
-  const float *L = node->in[0]->data, *R = node->in[1]->data;
-  float *O = node->out[0]->data;
-  const int32_t M = p->m, K = p->k, N = p->n;
-  FOR_BATCH(p, {
-    const float *l = L + (size_t)lm * M * K, *r = R + (size_t)rm * K * N;
-    float *o = O + (size_t)om * M * N;
-    for (int32_t i = 0; i < M; i++)
-      for (int32_t j = 0; j < N; j++) {
-        float acc = 0.f;
-        for (int32_t q = 0; q < K; q++)
-          acc += (p->adj_x ? l[(size_t)q * M + i] : l[(size_t)i * K + q]) * (p->adj_y ? r[(size_t)j * K + q] : r[(size_t)q * N + j]);
-        o[(size_t)i * N + j] = acc;
-      }
-  });
-  return TL_OK;
+/* One eval per type: ACC accumulates (l, r) pairs, STORE writes the sum; zl/zr are 0 for float. */
+#define BMM_EVAL(name, T, ACC_T, STORE)                                                                  \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                                                  \
+    (void)ctx;                                                                                          \
+    const bmm_state *p = node->state;                                                                   \
+    const T *L = node->in[0]->data, *R = node->in[1]->data;                                             \
+    T *O = node->out[0]->data;                                                                          \
+    const int32_t M = p->m, K = p->k, N = p->n;                                                         \
+    FOR_BATCH(p, {                                                                                      \
+      const T *l = L + (size_t)lm * M * K, *r = R + (size_t)rm * K * N;                                 \
+      T *o = O + (size_t)om * M * N;                                                                    \
+      for (int32_t i = 0; i < M; i++)                                                                   \
+        for (int32_t j = 0; j < N; j++) {                                                               \
+          ACC_T acc = 0;                                                                                \
+          for (int32_t q = 0; q < K; q++)                                                               \
+            acc += ((p->adj_x ? l[(size_t)q * M + i] : l[(size_t)i * K + q]) - p->zl) *                 \
+                   ((p->adj_y ? r[(size_t)j * K + q] : r[(size_t)q * N + j]) - p->zr);                  \
+          o[(size_t)i * N + j] = STORE(p, acc);                                                         \
+        }                                                                                               \
+    });                                                                                                 \
+    return TL_OK;                                                                                       \
+  }
+#define STORE_F32(p, acc) (acc)
+static inline int8_t store_s8(const bmm_state *p, int32_t acc) {
+  const int32_t v = p->zo + tl_mbqm_ruy(acc, p->mult, p->shift);
+  return (int8_t)(v < p->qmin ? p->qmin : v > p->qmax ? p->qmax : v);
 }
-
-static tl_status eval_s8(tl_kctx *ctx, tl_node *node) {
-  (void)ctx;
-  const bmm_state *p = node->state;
-  const int8_t *L = node->in[0]->data, *R = node->in[1]->data;
-  int8_t *O = node->out[0]->data;
-  const int32_t M = p->m, K = p->k, N = p->n;
-  FOR_BATCH(p, {
-    const int8_t *l = L + (size_t)lm * M * K, *r = R + (size_t)rm * K * N;
-    int8_t *o = O + (size_t)om * M * N;
-    for (int32_t i = 0; i < M; i++)
-      for (int32_t j = 0; j < N; j++) {
-        int32_t acc = 0;
-        for (int32_t q = 0; q < K; q++)
-          acc += ((p->adj_x ? l[(size_t)q * M + i] : l[(size_t)i * K + q]) - p->zl) *
-                 ((p->adj_y ? r[(size_t)j * K + q] : r[(size_t)q * N + j]) - p->zr);
-        int32_t v = p->zo + tl_mbqm_ruy(acc, p->mult, p->shift);
-        o[(size_t)i * N + j] = (int8_t)(v < p->qmin ? p->qmin : v > p->qmax ? p->qmax : v);
-      }
-  });
-  return TL_OK;
-}
+BMM_EVAL(eval_f32, float, float, STORE_F32)
+BMM_EVAL(eval_s8, int8_t, int32_t, store_s8)
 
 tl_status tl_prep_batch_matmul(tl_kctx *ctx, tl_node *node) {
   tl_status s = kc_io(ctx, node, 2, 2, 1);

@@ -60,6 +60,20 @@ static void up2x_f32(tl_node *node) {
       }
 }
 
+/* The four source corners of output pixel (b, y, x) as element offsets (times C), and their weights
+ * formed as TFLite does: (y0,x0), (y0,x1), (y1,x0), (y1,x1). */
+static void corners(const rb_state *p, const tl_node *node, int32_t b, int32_t y, int32_t xx, size_t off[4], float s[4]) {
+  DIMS;
+  float sy, sx;
+  int32_t y0, y1, x0, x1;
+  interp(y, p->hs, p->half, IH, &sy, &y0, &y1);
+  interp(xx, p->ws, p->half, IW, &sx, &x0, &x1);
+  s[0] = (1 - (sy - y0)) * (1 - (sx - x0)), s[1] = (1 - (sy - y0)) * (sx - x0);
+  s[2] = (sy - y0) * (1 - (sx - x0)), s[3] = (sy - y0) * (sx - x0);
+  off[0] = (((size_t)b * IH + y0) * IW + x0) * C, off[1] = (((size_t)b * IH + y0) * IW + x1) * C;
+  off[2] = (((size_t)b * IH + y1) * IW + x0) * C, off[3] = (((size_t)b * IH + y1) * IW + x1) * C;
+}
+
 static tl_status eval_f32(tl_kctx *ctx, tl_node *node) {
   (void)ctx;
   const rb_state *p = node->state;
@@ -68,26 +82,18 @@ static tl_status eval_f32(tl_kctx *ctx, tl_node *node) {
   const float *x = in->data;
   float *o = out->data;
   for (int32_t b = 0; b < B; b++)
-    for (int32_t y = 0; y < OH; y++) {
-      float sy;
-      int32_t y0, y1;
-      interp(y, p->hs, p->half, IH, &sy, &y0, &y1);
+    for (int32_t y = 0; y < OH; y++)
       for (int32_t xx = 0; xx < OW; xx++) {
-        float sx;
-        int32_t x0, x1;
-        interp(xx, p->ws, p->half, IW, &sx, &x0, &x1);
-        const float s[4] = {(1 - (sy - y0)) * (1 - (sx - x0)), (1 - (sy - y0)) * (sx - x0), (sy - y0) * (1 - (sx - x0)),
-                            (sy - y0) * (sx - x0)};
-        const float *c4[4] = {x + (((size_t)b * IH + y0) * IW + x0) * C, x + (((size_t)b * IH + y0) * IW + x1) * C,
-                              x + (((size_t)b * IH + y1) * IW + x0) * C, x + (((size_t)b * IH + y1) * IW + x1) * C};
+        size_t off[4];
+        float s[4];
+        corners(p, node, b, y, xx, off, s);
         float *q = o + (((size_t)b * OH + y) * OW + xx) * C;
-        for (int32_t c = 0; c < C; c++) {
+        for (int32_t c = 0; c < C; c++) { /* accumulated from zero, corner by corner */
           float v = 0.f;
-          for (int k = 0; k < 4; k++) v += c4[k][c] * s[k];
+          for (int k = 0; k < 4; k++) v += x[off[k] + (size_t)c] * s[k];
           q[c] = v;
         }
       }
-    }
   return TL_OK;
 }
 
@@ -99,23 +105,16 @@ static tl_status eval_u8(tl_kctx *ctx, tl_node *node) {
   const uint8_t *x = in->data;
   uint8_t *o = out->data;
   for (int32_t b = 0; b < B; b++)
-    for (int32_t y = 0; y < OH; y++) {
-      float sy;
-      int32_t y0, y1;
-      interp(y, p->hs, p->half, IH, &sy, &y0, &y1);
+    for (int32_t y = 0; y < OH; y++)
       for (int32_t xx = 0; xx < OW; xx++) {
-        float sx;
-        int32_t x0, x1;
-        interp(xx, p->ws, p->half, IW, &sx, &x0, &x1);
-        const float s[4] = {(1 - (sy - y0)) * (1 - (sx - x0)), (1 - (sy - y0)) * (sx - x0), (sy - y0) * (1 - (sx - x0)),
-                            (sy - y0) * (sx - x0)};
-        const uint8_t *c4[4] = {x + (((size_t)b * IH + y0) * IW + x0) * C, x + (((size_t)b * IH + y0) * IW + x1) * C,
-                                x + (((size_t)b * IH + y1) * IW + x0) * C, x + (((size_t)b * IH + y1) * IW + x1) * C};
+        size_t off[4];
+        float s[4];
+        corners(p, node, b, y, xx, off, s);
         uint8_t *q = o + (((size_t)b * OH + y) * OW + xx) * C;
         for (int32_t c = 0; c < C; c++)
-          q[c] = (uint8_t)(c4[0][c] * s[0] + c4[1][c] * s[1] + c4[2][c] * s[2] + c4[3][c] * s[3] + 0.5f);
+          q[c] = (uint8_t)(x[off[0] + (size_t)c] * s[0] + x[off[1] + (size_t)c] * s[1] + x[off[2] + (size_t)c] * s[2] +
+                           x[off[3] + (size_t)c] * s[3] + 0.5f);
       }
-    }
   return TL_OK;
 }
 
