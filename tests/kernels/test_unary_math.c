@@ -123,7 +123,8 @@ static const struct {
     {"EXP", 47, 0, 0},   {"LOG", 73, 0, 0},   {"SQRT", 75, 0, 0},        {"RSQRT", 76, 0, 0},
     {"SQUARE", 92, 0, 0}, {"SIN", 66, 0, 0},  {"COS", 108, 0, 0},        {"ABS", 101, 0, 0},
     {"NEG", 59, 1, 1},   {"FLOOR", 8, 0, 0},  {"CEIL", 104, 0, 0},       {"ROUND", 116, 0, 0},
-    {"SIGN", 158, 1, 0}, {"ELU", 111, 0, 0},  {"HARD_SWISH", 117, 0, 0},
+    {"SIGN", 158, 1, 0}, {"ELU", 111, 0, 0},  {"HARD_SWISH", 117, 0, 0}, {"GELU", 150, 0, 0},
+    {"RELU_0_TO_1", 152, 0, 0},
 };
 
 TEST(unary_math_matches_tflite) {
@@ -158,6 +159,21 @@ TEST(hard_swish_quantized_matches_tflite) {
   EXPECT_EQ(ok, n);
 }
 
+/* GELU with approximate = true (the tanh form). */
+TEST(gelu_approximate_matches_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  static float x[N];
+  fill_f32(x, 150);
+  const int32_t d[1] = {N};
+  tl_om m;
+  tl_om_init(&m);
+  tl_om_input(&m, TL_TFL_FLOAT32, 1, d, NULL, x);
+  tl_om_output(&m, TL_TFL_FLOAT32, 1, d, NULL);
+  tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_GELU);
+  tl_tfl_opts_set_int(&o, 0, TL_TFL_F_BOOL, 1);
+  EXPECT(tl_om_check(ref, NULL, &m, 150, 1, &o, "GELU approximate", NULL));
+}
+
 /* Refusals: output of another dtype, an unsupported dtype (named), a missing input. */
 TEST(unary_math_refuses_malformed_models) {
   char path[256], err[512];
@@ -177,4 +193,5 @@ TEST(unary_math_refuses_malformed_models) {
   unlink(path);
 }
 
-TEST_MAIN(T(unary_math_matches_tflite), T(hard_swish_quantized_matches_tflite), T(unary_math_refuses_malformed_models))
+TEST_MAIN(T(unary_math_matches_tflite), T(hard_swish_quantized_matches_tflite), T(gelu_approximate_matches_tflite),
+          T(unary_math_refuses_malformed_models))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * RELU, RELU6 and RELU_N1_TO_1 as float clamps (NaN passes through, as with TFLite's min/max).
+ * RELU, RELU6, RELU_N1_TO_1 and RELU_0_TO_1 as float clamps (NaN passes through, as with TFLite's min/max).
  * int8/uint8 as TFLite's QuantizedReluX: requantize x - zp_in by s_in/s_out, add zp_out, clamp to the
  * activation's quantized range. */
 #include <math.h>
@@ -50,7 +50,7 @@ static int32_t relu_bound(float bound, const tl_tensor *out) {
   return (int32_t)((uint32_t)out->zero_point + (uint32_t)tl_f2i32((double)roundf(bound / out->scale)));
 }
 
-static tl_status prep(tl_kctx *ctx, tl_node *node, int act) {
+static tl_status prep(tl_kctx *ctx, tl_node *node, float flo, float fhi) {
   tl_status s = kc_io(ctx, node, 1, 1, 1);
   if (s) return s;
   const tl_tensor *in = node->in[0];
@@ -59,7 +59,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int act) {
   if ((s = tl_kset_shape(ctx, node, out, in->ndim, in->dims))) return s;
   relu_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  tl_act_range_f32(act, &p->lo, &p->hi);
+  p->lo = flo, p->hi = fhi;
   node->state = p;
   switch (in->type) {
     case TL_FLOAT32: node->eval = relu_eval_f32; return TL_OK;
@@ -85,6 +85,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int act) {
   }
 }
 
-tl_status tl_prep_relu(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, TL_ACT_RELU); }
-tl_status tl_prep_relu6(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, TL_ACT_RELU6); }
-tl_status tl_prep_relu_n1_to_1(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, TL_ACT_RELU_N1_TO_1); }
+tl_status tl_prep_relu(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 0.f, INFINITY); }
+tl_status tl_prep_relu6(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 0.f, 6.f); }
+tl_status tl_prep_relu_n1_to_1(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, -1.f, 1.f); }
+tl_status tl_prep_relu_0_to_1(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 0.f, 1.f); }
