@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE and RANGE against the real
+ * TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE, CUMSUM and ONE_HOT against the real
  * TensorFlow Lite's builtin kernels on single-op models (constant shape operands, float32 and int8
  * data, several ranks). Every output byte must agree; the CVE classes (negative multiples or
  * paddings, paddings larger than REFLECT allows, out-of-range axes and indices, delta 0) are
@@ -97,7 +97,46 @@ TEST(index_map_ops_match_tflite) {
       n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_RANGE, 1, NULL, "RANGE", NULL);
     }
   }
-  printf("  TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE: %d/%d cases as TensorFlow Lite\n", ok, n);
+  { /* CUMSUM: every axis, exclusive and reverse; float data in quarters so sums are exact */
+    static float q[24];
+    static int32_t qi[24];
+    for (int i = 0; i < 24; i++) q[i] = (float)((i * 7) % 9 - 4) / 4.f, qi[i] = (i * 7) % 9 - 4;
+    for (int t = 0; t < 2; t++)
+      for (int axis = -1; axis < 3; axis++)
+        for (int flags = 0; flags < 4; flags++) {
+          const int32_t one[1] = {1}, axv[1] = {axis};
+          tl_om m;
+          tl_om_init(&m);
+          tl_om_input(&m, t ? TL_TFL_INT32 : TL_TFL_FLOAT32, 3, D3, NULL, t ? (const void *)qi : (const void *)q);
+          tl_om_const(&m, TL_TFL_INT32, 0, one, axv, NULL);
+          tl_om_output(&m, t ? TL_TFL_INT32 : TL_TFL_FLOAT32, 3, D3, NULL);
+          tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_CUMSUM);
+          tl_tfl_opts_set_int(&o, 0, TL_TFL_F_BOOL, flags & 1);
+          tl_tfl_opts_set_int(&o, 1, TL_TFL_F_BOOL, flags >> 1);
+          n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_CUMSUM, 1, &o, "CUMSUM", NULL);
+        }
+  }
+  { /* ONE_HOT on each axis, indices in and out of range */
+    static const int32_t ix[6] = {0, 3, -1, 2, 7, 1}, id[2] = {2, 3};
+    for (int axis = -1; axis < 3; axis++) {
+      const int32_t one[1] = {1}, depth = 4;
+      const float on = 1.5f, off = -0.25f;
+      int32_t od[3];
+      const int a = axis < 0 ? 2 : axis;
+      for (int i = 0, j = 0; i < 3; i++) od[i] = i == a ? 4 : id[j++];
+      tl_om m;
+      tl_om_init(&m);
+      tl_om_input(&m, TL_TFL_INT32, 2, id, NULL, ix);
+      tl_om_const(&m, TL_TFL_INT32, 0, one, &depth, NULL);
+      tl_om_const(&m, TL_TFL_FLOAT32, 0, one, &on, NULL);
+      tl_om_const(&m, TL_TFL_FLOAT32, 0, one, &off, NULL);
+      tl_om_output(&m, TL_TFL_FLOAT32, 3, od, NULL);
+      tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_ONE_HOT);
+      tl_tfl_opts_set_int(&o, 0, TL_TFL_F_I32, axis);
+      n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_ONE_HOT, 1, &o, "ONE_HOT", NULL);
+    }
+  }
+  printf("  TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE, CUMSUM, ONE_HOT: %d/%d cases as TensorFlow Lite\n", ok, n);
   EXPECT_EQ(ok, n);
 }
 
