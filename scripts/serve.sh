@@ -22,10 +22,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if [ ! -x node_modules/.bin/http-server ] || ! command -v emcmake >/dev/null 2>&1; then
-  echo "serve: installing what is missing (scripts/setup.sh)"
-  bash scripts/setup.sh
-fi
+bash scripts/setup.sh # idempotent: installs only what is missing
 
 echo "== building tinylite ($build_dir) =="
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
