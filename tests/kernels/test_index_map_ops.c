@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
- * TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE, CUMSUM and ONE_HOT against the real
+ * TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE, CUMSUM, ONE_HOT, EMBEDDING_LOOKUP
+ * and ADD_N against the real
  * TensorFlow Lite's builtin kernels on single-op models (constant shape operands, float32 and int8
  * data, several ranks). Every output byte must agree; the CVE classes (negative multiples or
  * paddings, paddings larger than REFLECT allows, out-of-range axes and indices, delta 0) are
@@ -136,7 +137,36 @@ TEST(index_map_ops_match_tflite) {
       n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_ONE_HOT, 1, &o, "ONE_HOT", NULL);
     }
   }
-  printf("  TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE, CUMSUM, ONE_HOT: %d/%d cases as TensorFlow Lite\n", ok, n);
+  { /* EMBEDDING_LOOKUP: float rows, int8 rows, the hybrid int8 -> float form with one scale (TFLite 2.9)
+     * and with a scale per row (newer TFLite: LiteRT, whose XNNPACK does not take this op) */
+    const int32_t vd[2] = {5, 3}, ld[1] = {4}, lk[4] = {4, 0, 4, 2}, od[2] = {4, 3};
+    float sc[5] = {0.5f, 0.25f, 2.f, 0.125f, 1.5f};
+    int64_t zp[5] = {0};
+    tl_tfl_quant pr = {5, sc, zp, 0, 0, NULL, NULL};
+    tl_tfl_quant pt = {1, sc, zp, 0, 0, NULL, NULL};
+    for (int k = 0; k < 4; k++) {
+      tl_om m;
+      tl_om_init(&m);
+      tl_om_input(&m, TL_TFL_INT32, 1, ld, NULL, lk);
+      /* the table is a constant, as in real models (LiteRT reads a hybrid one only so) */
+      static const float tf[15] = {0.5f, -1.f, 2.f, 3.f, -4.f, 5.f, 6.f, 7.f, -8.f, 9.f, 10.f, 11.f, 12.f, -13.f, 14.f};
+      static const int8_t ti[15] = {1, -2, 3, -128, 127, 6, -7, 8, 9, -10, 11, 12, -13, 14, 15};
+      tl_om_const(&m, k ? TL_TFL_INT8 : TL_TFL_FLOAT32, 2, vd, k ? (const void *)ti : (const void *)tf, k == 2 ? &pt : k == 3 ? &pr : NULL);
+      tl_om_output(&m, k == 1 ? TL_TFL_INT8 : TL_TFL_FLOAT32, 2, od, NULL);
+      n++, ok += tl_om_check(ref, k == 3 ? "--runtime litert" : NULL, &m, TL_BUILTIN_EMBEDDING_LOOKUP, k >= 2 ? 3 : 1, NULL,
+                             "EMBEDDING_LOOKUP", NULL);
+    }
+  }
+  { /* ADD_N of 3 float32 / int32 inputs */
+    for (int t = 0; t < 2; t++) {
+      tl_om m;
+      tl_om_init(&m);
+      for (int k = 0; k < 3; k++) tl_om_input(&m, t ? TL_TFL_INT32 : TL_TFL_FLOAT32, 3, D3, NULL, NULL);
+      tl_om_output(&m, t ? TL_TFL_INT32 : TL_TFL_FLOAT32, 3, D3, NULL);
+      n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_ADD_N, 1, NULL, "ADD_N", NULL);
+    }
+  }
+  printf("  TILE, BROADCAST_TO, MIRROR_PAD, REVERSE_V2, GATHER_ND, ZEROS_LIKE, RANGE, CUMSUM, ONE_HOT, EMBEDDING_LOOKUP, ADD_N: %d/%d cases as TensorFlow Lite\n", ok, n);
   EXPECT_EQ(ok, n);
 }
 
