@@ -59,7 +59,8 @@ static void release_memory(tl_interp *ip) {
 static tl_status kmsg(tl_kctx *ctx, const tl_node *n, tl_status st, const char *fmt, va_list ap) {
   char msg[400];
   vsnprintf(msg, sizeof msg, fmt, ap);
-  if (ctx->sub->index == 0)
+  /* what tinylite lacks always names the subgraph too, so a reader can find the node */
+  if (ctx->sub->index == 0 && st != TL_ERR_UNSUPPORTED)
     tl_interp_seterr(ctx->ip, "op %d (%s): %s", n ? n->index : -1, n ? tl_op_name(n->op) : "?", msg);
   else
     tl_interp_seterr(ctx->ip, "subgraph %d op %d (%s): %s", ctx->sub->index, n ? n->index : -1,
@@ -390,11 +391,17 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub) {
     tl_prepare_fn fn = tl_kernel_lookup(n->op);
     if (!fn && n->op == TL_BUILTIN_CUSTOM) fn = tl_custom_lookup(ip->m->opcodes[n->m->opcode].custom);
     if (!fn) {
+      /* one line with what a reader needs to find the op: code, version and dtypes */
+      char types[160] = "";
+      for (int k = 0, len = 0; k < n->n_in && len < (int)sizeof types - 16; k++)
+        len += snprintf(types + len, sizeof types - (size_t)len, "%s%s", k ? ", " : "",
+                        n->in[k] ? tl_type_name(n->in[k]->type) : "none");
       if (n->op == TL_BUILTIN_CUSTOM)
-        st = tl_kunsupported(&ctx, n, "custom op '%s' is not supported", ip->m->opcodes[n->m->opcode].custom);
+        st = tl_kunsupported(&ctx, n, "custom op '%s' (version %d; inputs %s) is not supported",
+                             ip->m->opcodes[n->m->opcode].custom, n->version, types);
       else
-        st = tl_kunsupported(&ctx, n, "not supported by tinylite (builtin code %d, version %d)", n->op,
-                             n->version);
+        st = tl_kunsupported(&ctx, n, "not supported by tinylite (builtin code %d, version %d; inputs %s)", n->op,
+                             n->version, types);
       break;
     }
     st = fn(&ctx, n);
