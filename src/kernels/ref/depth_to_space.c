@@ -48,10 +48,11 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int to_space) {
   if (bs < 1 || bs > 65535) return tl_kfail(ctx, node, "block_size %d must be at least 1", (int)bs);
   int32_t d[4] = {in->dims[0], 0, 0, 0};
   if (to_space) {
-    if (in->dims[3] % (bs * bs))
-      return tl_kfail(ctx, node, "depth %d is not divisible by block_size^2 = %d", (int)in->dims[3], (int)(bs * bs));
-    d[1] = in->dims[1] * bs, d[2] = in->dims[2] * bs, d[3] = in->dims[3] / (bs * bs);
+    const int64_t bb = (int64_t)bs * bs;
+    if (in->dims[3] % bb)
+      return tl_kfail(ctx, node, "depth %d is not divisible by block_size^2 = %lld", (int)in->dims[3], (long long)bb);
     if ((int64_t)in->dims[1] * bs > INT32_MAX || (int64_t)in->dims[2] * bs > INT32_MAX) return tl_kfail(ctx, node, "output too large");
+    d[1] = in->dims[1] * bs, d[2] = in->dims[2] * bs, d[3] = (int32_t)(in->dims[3] / bb);
   } else {
     if (in->dims[1] % bs || in->dims[2] % bs)
       return tl_kfail(ctx, node, "height %d and width %d must be divisible by block_size %d", (int)in->dims[1],

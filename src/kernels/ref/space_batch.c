@@ -87,10 +87,11 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int to_batch) {
     if ((int64_t)di[0] * b[0] * b[1] > INT32_MAX) return tl_kfail(ctx, node, "output batch too large");
     od[0] = di[0] * b[0] * b[1], od[1] = (int32_t)(h / b[0]), od[2] = (int32_t)(w / b[1]);
   } else {
-    if (di[0] % (b[0] * b[1])) return tl_kfail(ctx, node, "batch %d is not divisible by the block size %d", (int)di[0], (int)(b[0] * b[1]));
+    const int64_t bb = (int64_t)b[0] * b[1];
+    if (di[0] % bb) return tl_kfail(ctx, node, "batch %d is not divisible by the block size %lld", (int)di[0], (long long)bb);
     const int64_t h = (int64_t)di[1] * b[0] - pads[0] - pads[1], w = (int64_t)di[2] * b[1] - pads[2] - pads[3];
     if (h < 0 || w < 0 || h > INT32_MAX || w > INT32_MAX) return tl_kfail(ctx, node, "crops larger than the output");
-    od[0] = di[0] / (b[0] * b[1]), od[1] = (int32_t)h, od[2] = (int32_t)w;
+    od[0] = (int32_t)(di[0] / bb), od[1] = (int32_t)h, od[2] = (int32_t)w;
   }
   const int32_t d3[3] = {od[0], od[1], od[3]};
   if ((s = tl_kset_shape(ctx, node, out, in->ndim, in->ndim == 4 ? od : d3))) return s;

@@ -131,6 +131,7 @@ tl_status tl_prep_mirror_pad(tl_kctx *ctx, tl_node *node) {
     if (a < 0 || b < 0 || a > lim || b > lim)
       return tl_kfail(ctx, node, "paddings %lld, %lld of dim %d (size %d) exceed what %s allows", (long long)a, (long long)b, d,
                       (int)in->dims[d], mode == 0 ? "REFLECT" : "SYMMETRIC");
+    if (in->dims[d] + a + b > INT32_MAX) return tl_kfail(ctx, node, "padded dim %d too large", d);
     p->in_dims[d] = in->dims[d], p->lo[d] = (int32_t)a, p->out_dims[d] = (int32_t)(in->dims[d] + a + b);
   }
   return finish(ctx, node, p, in);
