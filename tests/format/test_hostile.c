@@ -157,5 +157,40 @@ TEST(bit_flipped_corpus_files) {
   printf("  bit flips: %d loaded (%d ran), %d rejected with a message\n", loaded, ran, rejected);
 }
 
+/* Real-world models whose ops came with the real-world corpus (SPLIT, SPACE_TO_BATCH_ND, DEPTH_TO_SPACE,
+ * PRELU, WHILE, LOGICAL_AND, L2_NORMALIZATION, FILL, ...): cut and bit-flipped, they must load and run
+ * or be refused with a message, never crash (this test runs under ASan and UBSan too). */
+TEST(mutated_real_world_models) {
+  REQUIRE_SHARED(corpus, "TL_CORPUS_REAL_DIR", "../shared/tflite-corpus-real");
+  static const char *models[] = {"split_concat-uint8-coral.tflite", "dilated_conv-float-tflite-support.tflite",
+                                 "point_history_classifier-float-kazuhito00.tflite", "climate_simple_rnn-float-goksu9.tflite",
+                                 "abpn_x2-int8-freedomtan.tflite", "hand_recrop-float-mediapipe.tflite",
+                                 "network_anomaly_lstm_while-float-nithish754.tflite"};
+  int loaded = 0, rejected = 0, ran = 0;
+  for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+    size_t n;
+    unsigned char *b = load_corpus_model(corpus, models[k], &n);
+    EXPECT(b != NULL);
+    if (!b) continue;
+    EXPECT(try_model(b, n, &ran) == TL_OK);
+    for (size_t cut = 0; cut < n; cut += 1 + n / 100) try_model(b, cut, &ran);
+    unsigned char *mut = malloc(n);
+    for (int it = 0; it < 200; it++) {
+      memcpy(mut, b, n);
+      const int flips = 1 + (int)(rnd() % 4);
+      /* the FlatBuffer tables: the first and last 4 KB (weights sit in between) */
+      for (int f = 0; f < flips; f++) {
+        const size_t span = n < 8192 ? n : 4096, at = rnd() % span;
+        mut[rnd() % 2 || n < 8192 ? at : n - 1 - at] ^= (unsigned char)(1u << (rnd() % 8));
+      }
+      if (try_model(mut, n, &ran) == TL_OK) loaded++;
+      else rejected++;
+    }
+    free(mut);
+    free(b);
+  }
+  printf("  real-world bit flips: %d loaded (%d ran), %d rejected with a message\n", loaded, ran, rejected);
+}
+
 TEST_MAIN(T(empty_and_tiny_files), T(random_bytes), T(wrong_identifier), T(truncated_corpus_files),
-          T(bit_flipped_corpus_files))
+          T(bit_flipped_corpus_files), T(mutated_real_world_models))
