@@ -7,11 +7,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "format/schema_ids.h"
-#include "format/tflite_writer.h"
 #include "test.h"
 #include "tflite_oracle.h"
 #include "tinylite.h"
@@ -27,7 +24,6 @@ static const struct {
   int code;
 } ops[] = {{"EQUAL", 71}, {"NOT_EQUAL", 72}, {"LESS", 58}, {"LESS_EQUAL", 63}, {"GREATER", 61}, {"GREATER_EQUAL", 62}};
 
-static size_t esize(int type) { return type == TL_TFL_INT64 ? 8 : type == TL_TFL_FLOAT32 || type == TL_TFL_INT32 ? 4 : 1; }
 
 /* Random shapes a (rank 1..4) and b broadcastable with it; out = the broadcast shape. */
 static void shapes(int *na, int32_t *a, int *nb, int32_t *b, int32_t *o) {
@@ -69,40 +65,18 @@ static int one_case(const char *ref, int k, int type) {
   int64_t za[1] = {type == TL_TFL_INT8 ? (int)(rnd() % 60) - 30 : (int)(rnd() % 60) + 100}, zb[1] = {za[0] + (rnd() % 2)};
   tl_tfl_quant qa = {1, sa, za, 0, 0, NULL, NULL}, qb = {1, sb, zb, 0, 0, NULL, NULL};
   const int q = type == TL_TFL_INT8 || type == TL_TFL_UINT8;
-  tl_tfl_builder *b = tl_tfl_builder_new();
-  const int ta = tl_tfl_add_tensor(b, 0, "a", type, na, da, NULL, 0, q ? &qa : NULL, 0);
-  const int tb = tl_tfl_add_tensor(b, 0, "b", type, nb, db, NULL, 0, q ? &qb : NULL, 0);
-  const int to = tl_tfl_add_tensor(b, 0, "o", TL_TFL_BOOL, na, dout, NULL, 0, NULL, 0);
-  int ins[2] = {ta, tb}, outs[1] = {to};
-  tl_tfl_add_op(b, 0, ops[k].code, type == TL_TFL_INT8 ? 2 : 1, ins, 2, outs, 1, NULL);
-  tl_tfl_set_io(b, 0, ins, 2, outs, 1);
-  char path[256], err[1024];
-  snprintf(path, sizeof path, "/tmp/tl_cmp_%ld.tflite", (long)getpid());
-  const int wrote = tl_tfl_write_file(b, path, err, sizeof err) == 0;
-  tl_tfl_builder_free(b);
-  if (!wrote) return fprintf(stderr, "  writer: %s\n", err), 0;
-  size_t n_a = 1, n_b = 1, n_o = 1;
-  for (int i = 0; i < na; i++) n_a *= (size_t)da[i], n_o *= (size_t)dout[i];
+  size_t n_a = 1, n_b = 1;
+  for (int i = 0; i < na; i++) n_a *= (size_t)da[i];
   for (int i = 0; i < nb; i++) n_b *= (size_t)db[i];
   static int64_t xa[1024], xb[1024];
-  uint8_t ours[1024], theirs[1024];
   fill(type, xa, n_a);
   fill(type, xb, n_b);
-  const void *in_d[2] = {xa, xb};
-  const size_t in_n[2] = {n_a * esize(type), n_b * esize(type)};
-  int ok = 0;
-  void *o1[1] = {ours}, *o2[1] = {theirs};
-  const size_t on[1] = {n_o};
-  if (tl_oracle_tinylite(path, 2, in_d, in_n, 1, o1, on, err, sizeof err))
-    fprintf(stderr, "  %s type %d: tinylite: %s\n", ops[k].name, type, err);
-  else if (tl_oracle_tflite(ref, NULL, path, 2, in_d, in_n, 1, o2, on, err, sizeof err))
-    fprintf(stderr, "  %s type %d: TensorFlow Lite: %s\n", ops[k].name, type, err);
-  else if (memcmp(ours, theirs, n_o))
-    fprintf(stderr, "  %s type %d: outputs differ\n", ops[k].name, type);
-  else
-    ok = 1;
-  unlink(path);
-  return ok;
+  tl_om m;
+  tl_om_init(&m);
+  tl_om_input(&m, type, na, da, q ? &qa : NULL, xa);
+  tl_om_input(&m, type, nb, db, q ? &qb : NULL, xb);
+  tl_om_output(&m, TL_TFL_BOOL, na, dout, NULL);
+  return tl_om_check(ref, NULL, &m, ops[k].code, type == TL_TFL_INT8 ? 2 : 1, NULL, ops[k].name, NULL);
 }
 
 TEST(comparisons_match_tflite) {
@@ -121,8 +95,6 @@ TEST(comparisons_match_tflite) {
 }
 
 TEST(comparisons_refuse_malformed_models) {
-  char path[256], err[512];
-  snprintf(path, sizeof path, "/tmp/tl_cmp_bad_%ld.tflite", (long)getpid());
   const int32_t d[1] = {4};
   const struct {
     int ta, tb, to, code;
@@ -131,23 +103,13 @@ TEST(comparisons_refuse_malformed_models) {
              {TL_TFL_FLOAT32, TL_TFL_FLOAT32, TL_TFL_FLOAT32, 58, "not BOOL"},
              {TL_TFL_BOOL, TL_TFL_BOOL, TL_TFL_BOOL, 61, "only EQUAL and NOT_EQUAL"}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    tl_tfl_builder *b = tl_tfl_builder_new();
-    const int ta = tl_tfl_add_tensor(b, 0, "a", bad[i].ta, 1, d, NULL, 0, NULL, 0);
-    const int tb = tl_tfl_add_tensor(b, 0, "b", bad[i].tb, 1, d, NULL, 0, NULL, 0);
-    const int to = tl_tfl_add_tensor(b, 0, "o", bad[i].to, 1, d, NULL, 0, NULL, 0);
-    int ins[2] = {ta, tb}, outs[1] = {to};
-    tl_tfl_add_op(b, 0, bad[i].code, 1, ins, 2, outs, 1, NULL);
-    tl_tfl_set_io(b, 0, ins, 2, outs, 1);
-    EXPECT_EQ(tl_tfl_write_file(b, path, err, sizeof err), 0);
-    tl_tfl_builder_free(b);
-    uint8_t x[32] = {0}, y[32];
-    const void *in_d[2] = {x, x};
-    void *ys[1] = {y};
-    const size_t in_n[2] = {4 * esize(bad[i].ta), 4 * esize(bad[i].tb)}, on[1] = {4};
-    EXPECT(tl_oracle_tinylite(path, 2, in_d, in_n, 1, ys, on, err, sizeof err) != 0);
-    EXPECT_STR_CONTAINS(err, bad[i].msg);
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, bad[i].ta, 1, d, NULL, NULL);
+    tl_om_input(&m, bad[i].tb, 1, d, NULL, NULL);
+    tl_om_output(&m, bad[i].to, 1, d, NULL);
+    EXPECT(tl_om_check(NULL, NULL, &m, bad[i].code, 1, NULL, "comparison refusal", bad[i].msg));
   }
-  unlink(path);
 }
 
 TEST_MAIN(T(comparisons_match_tflite), T(comparisons_refuse_malformed_models))
