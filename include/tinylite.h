@@ -130,6 +130,11 @@ typedef struct {
   int preserve_inputs;      /* 1: input tensors keep their values through invoke, as in TensorFlow Lite.
                              * 0 (default, as in TensorFlow Lite Micro): an input's memory is reused
                              * once the graph has read it, so set the inputs before every invoke. */
+  size_t dynamic_size;      /* bytes for tensors whose shape is known only at invoke (RESHAPE to a
+                             * computed shape, a slice sized by a loop counter): with a caller arena,
+                             * whatever allocate leaves of it; otherwise this many, or when 0,
+                             * 1 MiB plus twice the planned activations, reserved once by allocate.
+                             * An invoke that needs more fails with TL_ERR_NOMEM and says how much. */
 } tl_interp_options;
 
 /* Creates an interpreter for subgraph 0 of m (which must outlive it). opts may be NULL. */

@@ -18,7 +18,12 @@ enum {
   TL_MEM_CONST,       /* read-only constant inside the model file (or a copy, if misaligned) */
   TL_MEM_ARENA,       /* activation, placed by the planner; lifetime = first to last use */
   TL_MEM_PERSIST,     /* lives as long as the interpreter: variables, values folded at prepare */
+  TL_MEM_DYNAMIC,     /* shape known only at invoke: placed then in the arena's dynamic region */
 };
+
+/* Returned by a prepare function (through tl_kdefer) when an output's shape depends on values known
+ * only at invoke; never leaves the interpreter. */
+#define TL_KDEFER ((tl_status)100)
 
 struct tl_tensor {
   int32_t index;         /* index in its subgraph */
@@ -61,6 +66,8 @@ struct tl_node {
   size_t scratch_size;    /* requested by prepare (tl_kscratch) */
   void *scratch;          /* valid during eval: scratch_size bytes, 16-aligned, shared between nodes */
   uint8_t folded;         /* computed at prepare time (all inputs known): skipped by invoke */
+  uint8_t deferred;       /* output shapes depend on run-time values: prepared again at every invoke */
+  tl_prepare_fn prepare;  /* the op's prepare function (run again at invoke when deferred) */
 };
 
 /* ---- Helpers kernels call (implemented by the interpreter) ---- */
@@ -71,7 +78,12 @@ tl_status tl_kfail(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attri
 tl_status tl_kunsupported(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, returning TL_ERR_RUNTIME (bad data met during eval, e.g. an index out of range). */
 tl_status tl_kruntime(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Prepare only: zeroed, 16-byte aligned memory that lives as long as the interpreter. NULL on OOM. */
+/* Prepare only: an output's shape depends on a value not known yet (fmt says which). At allocate the
+ * node is deferred: it and every op that reads its outputs are prepared again at each invoke, with
+ * all their inputs known, and their outputs placed in the arena's dynamic region. */
+tl_status tl_kdefer(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Prepare only: zeroed, 16-byte aligned memory that lives as long as the interpreter (for a deferred
+ * node, until the end of the invoke). NULL on OOM. */
 void *tl_kpersist(tl_kctx *ctx, size_t bytes);
 /* Prepare only: asks for `bytes` of scratch during this node's eval (node->scratch). */
 tl_status tl_kscratch(tl_kctx *ctx, tl_node *n, size_t bytes);
@@ -90,6 +102,11 @@ tl_status tl_kinvoke_subgraph(tl_kctx *ctx, tl_node *n, int sg);
 /* ---- Small shared utilities (kutil.c) ---- */
 int64_t tl_numel(const tl_tensor *t);
 int tl_same_shape(const tl_tensor *a, const tl_tensor *b);
+/* "[1,50,32]": a shape for error messages. */
+typedef struct {
+  char s[96];
+} tl_shape_text;
+tl_shape_text tl_shape_str(const tl_tensor *t);
 /* The quantized/float clamp range of a fused activation (schema ActivationFunctionType). */
 enum { TL_ACT_NONE = 0, TL_ACT_RELU = 1, TL_ACT_RELU_N1_TO_1 = 2, TL_ACT_RELU6 = 3, TL_ACT_TANH = 4,
        TL_ACT_SIGN_BIT = 5 };

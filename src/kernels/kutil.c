@@ -3,6 +3,7 @@
  * broadcasting shapes, and the op tables: builtin code -> prepare function (ops.def), custom_code ->
  * prepare function (custom_ops.def). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kernel.h"
@@ -18,6 +19,15 @@ int tl_same_shape(const tl_tensor *a, const tl_tensor *b) {
   for (int i = 0; i < a->ndim; i++)
     if (a->dims[i] != b->dims[i]) return 0;
   return 1;
+}
+
+tl_shape_text tl_shape_str(const tl_tensor *t) {
+  tl_shape_text r = {"["};
+  size_t len = 1;
+  for (int i = 0; i < t->ndim && len < sizeof r.s - 14; i++)
+    len += (size_t)snprintf(r.s + len, sizeof r.s - len, "%s%d", i ? "," : "", (int)t->dims[i]);
+  snprintf(r.s + len, sizeof r.s - len, "]");
+  return r;
 }
 
 void tl_act_range_f32(int act, float *lo, float *hi) {

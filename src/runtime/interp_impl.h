@@ -35,6 +35,7 @@ struct tl_kctx {
   tl_interp *ip;
   tl_isub *sub;
   int preparing;
+  int at_invoke;          /* preparing a deferred node during invoke: memory comes from the dynamic region */
 };
 
 struct tl_interp {
@@ -52,6 +53,10 @@ struct tl_interp {
   uint8_t *act;            /* activation area */
   uint8_t *act_owned;
   size_t act_size;
+  /* Dynamic region: deferred nodes' outputs, state and scratch, bump-allocated during invoke. */
+  uint8_t *dyn;
+  size_t dyn_size, dyn_top, dyn_peak;
+  int32_t n_deferred;      /* deferred nodes over all prepared subgraphs */
   int32_t n_resources;
   tl_resource *resources;
   uint8_t *call_once_done; /* per subgraph */
@@ -69,6 +74,12 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub);
 tl_status tl_invoke_subgraph(tl_interp *ip, tl_isub *sub);
 
 tl_status tl_rerun_call_once(tl_interp *ip);
+
+/* Dynamic-region memory (16-aligned, NULL when full; the error is set) and scoped release: a called
+ * subgraph's run-time tensors die once its caller has copied its outputs out. */
+void *tl_dyn_alloc(tl_interp *ip, size_t bytes);
+static inline size_t tl_dyn_mark(const tl_interp *ip) { return ip->dyn_top; }
+static inline void tl_dyn_release(tl_interp *ip, size_t mark) { ip->dyn_top = mark; }
 
 tl_threadpool *tl_threadpool_new(int threads);
 void tl_threadpool_free(tl_threadpool *p);

@@ -50,6 +50,9 @@ static void release_memory(tl_interp *ip) {
   ip->act_owned = NULL;
   ip->act = NULL;
   ip->act_size = 0;
+  ip->dyn = NULL;
+  ip->dyn_size = ip->dyn_top = ip->dyn_peak = 0;
+  ip->n_deferred = 0;
   ip->persist_used = 0;
   ip->allocated = 0;
 }
@@ -94,8 +97,35 @@ tl_status tl_kruntime(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
 
 const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx) { return ctx->ip->uk ? ctx->ip->uk : tl_ukernels_best(); }
 
+tl_status tl_kdefer(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  /* at invoke every input is known: a kernel that still cannot shape its outputs has a bug */
+  tl_status st = ctx->at_invoke ? kmsg(ctx, n, TL_ERR_RUNTIME, fmt, ap) : TL_KDEFER;
+  va_end(ap);
+  return st;
+}
+
+void *tl_dyn_alloc(tl_interp *ip, size_t bytes) {
+  bytes = ALIGN16(bytes ? bytes : 1);
+  if (bytes > ip->dyn_size - ip->dyn_top) {
+    tl_interp_seterr(ip, "the dynamic region is too small: run-time shaped tensors need more than %zu bytes (%zu "
+                     "given; raise tl_interp_options.dynamic_size or the arena)", ip->dyn_top + bytes, ip->dyn_size);
+    return NULL;
+  }
+  void *p = ip->dyn + ip->dyn_top;
+  ip->dyn_top += bytes;
+  if (ip->dyn_top > ip->dyn_peak) ip->dyn_peak = ip->dyn_top;
+  return p;
+}
+
 void *tl_kpersist(tl_kctx *ctx, size_t bytes) {
   if (!ctx->preparing) return NULL;
+  if (ctx->at_invoke) {
+    void *p = tl_dyn_alloc(ctx->ip, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+  }
   return tl_interp_persist(ctx->ip, bytes);
 }
 
@@ -372,6 +402,55 @@ static tl_status maybe_fold(tl_interp *ip, tl_kctx *ctx, tl_node *n) {
   return TL_OK;
 }
 
+/* Ops that call subgraphs or hold state: their prepare cannot be repeated at every invoke. */
+static int defer_refused(int op) {
+  return op == TL_BUILTIN_CALL_ONCE || op == TL_BUILTIN_VAR_HANDLE || op == TL_BUILTIN_WHILE || op == TL_BUILTIN_IF ||
+         op == TL_BUILTIN_CALL;
+}
+
+/* Marks a node whose output shapes wait for run-time values: its outputs go to the dynamic region. */
+static tl_status defer(tl_interp *ip, tl_kctx *ctx, tl_node *n) {
+  if (defer_refused(n->op))
+    return tl_kunsupported(ctx, n, "an input's shape is known only at run time (a shape-changing value)");
+  for (int i = 0; i < n->n_out; i++) {
+    tl_tensor *t = n->out[i];
+    if (t->is_variable || t->mem != TL_MEM_NONE)
+      return tl_kfail(ctx, n, "output '%s' is a variable or constant, but its shape is known only at run time", t->name);
+    t->mem = TL_MEM_DYNAMIC;
+    t->data = NULL;
+    t->bytes = 0;
+  }
+  n->eval = NULL;
+  n->state = NULL;
+  n->scratch_size = 0;
+  n->deferred = 1;
+  ip->n_deferred++;
+  return TL_OK;
+}
+
+/* Prepares a deferred node with its inputs' values now known, places its outputs and runs it. */
+static tl_status run_deferred(tl_kctx *ctx, tl_node *n) {
+  tl_interp *ip = ctx->ip;
+  tl_kctx rc = {ip, ctx->sub, 1, 1};
+  for (int k = 0; k < n->n_in; k++)
+    if (n->in[k] && !n->in[k]->known) n->in[k]->known = 2; /* 2: known for this invoke only */
+  n->state = NULL;
+  n->scratch_size = 0;
+  n->eval = NULL;
+  tl_status st = n->prepare(&rc, n);
+  for (int k = 0; k < n->n_in; k++)
+    if (n->in[k] && n->in[k]->known == 2) n->in[k]->known = 0;
+  if (st == TL_ERR_MODEL) st = TL_ERR_RUNTIME; /* the values, not the file, are at fault */
+  if (!st && !n->eval) st = tl_kfail(&rc, n, "internal error: prepare chose no eval function");
+  for (int i = 0; i < n->n_out && !st; i++) {
+    n->out[i]->data = tl_dyn_alloc(ip, n->out[i]->bytes);
+    if (!n->out[i]->data) st = TL_ERR_NOMEM;
+  }
+  if (!st && n->scratch_size && !(n->scratch = tl_dyn_alloc(ip, n->scratch_size))) st = TL_ERR_NOMEM;
+  if (!st) st = n->eval(ctx, n);
+  return st;
+}
+
 tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub) {
   if (sub->prepared) return TL_OK;
   if (sub->in_progress) {
@@ -379,7 +458,7 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub) {
     return TL_ERR_MODEL;
   }
   sub->in_progress = 1;
-  tl_kctx ctx = {ip, sub, 1};
+  tl_kctx ctx = {ip, sub, 1, 0};
   tl_status st = place_static(ip, sub);
   for (int i = 0; i < sub->n_nodes && !st; i++) {
     tl_node *n = &sub->nodes[i];
@@ -388,8 +467,10 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub) {
     n->scratch = NULL;
     n->scratch_size = 0;
     n->folded = 0;
+    n->deferred = 0;
     tl_prepare_fn fn = tl_kernel_lookup(n->op);
     if (!fn && n->op == TL_BUILTIN_CUSTOM) fn = tl_custom_lookup(ip->m->opcodes[n->m->opcode].custom);
+    n->prepare = fn;
     if (!fn) {
       /* one line with what a reader needs to find the op: code, version and dtypes */
       char types[160] = "";
@@ -404,7 +485,13 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub) {
                              n->version, types);
       break;
     }
-    st = fn(&ctx, n);
+    int dyn_in = 0;
+    for (int k = 0; k < n->n_in; k++) dyn_in |= n->in[k] && n->in[k]->mem == TL_MEM_DYNAMIC;
+    st = dyn_in ? TL_KDEFER : fn(&ctx, n);
+    if (st == TL_KDEFER) {
+      st = defer(ip, &ctx, n);
+      continue;
+    }
     if (!st && !n->eval) st = tl_kfail(&ctx, n, "internal error: prepare chose no eval function");
     if (!st) st = maybe_fold(ip, &ctx, n);
   }
@@ -468,15 +555,22 @@ tl_status tl_interp_allocate(tl_interp *ip) {
     }
     ip->act = ip->arena + start;
     memset(ip->act, 0, total);
-  } else if (total) {
-    ip->act_owned = aligned_alloc(16, ALIGN16(total));
-    if (!ip->act_owned) {
-      tl_interp_seterr(ip, "out of memory: %zu bytes of activations", total);
+    if (ip->n_deferred) ip->dyn = ip->act + total, ip->dyn_size = ip->arena_size - start - total;
+  } else if (total || ip->n_deferred) {
+    size_t dyn = 0;
+    if (ip->n_deferred) {
+      dyn = ip->opt.dynamic_size ? ALIGN16(ip->opt.dynamic_size) : ((size_t)1 << 20) + 2 * total;
+      if (dyn < total) dyn = SIZE_MAX; /* overflow: refused below */
+    }
+    if (dyn > SIZE_MAX - total - 16 || !(ip->act_owned = aligned_alloc(16, ALIGN16(total + dyn)))) {
+      tl_interp_seterr(ip, "out of memory: %zu bytes of activations and %zu of dynamic region", total, dyn);
       release_memory(ip);
       return TL_ERR_NOMEM;
     }
     memset(ip->act_owned, 0, ALIGN16(total));
     ip->act = ip->act_owned;
+    ip->dyn = ip->act + total;
+    ip->dyn_size = dyn;
   }
   ip->act_size = total;
   /* The planner left offsets in data/scratch; turn them into pointers. */
@@ -499,11 +593,11 @@ tl_status tl_interp_allocate(tl_interp *ip) {
 }
 
 tl_status tl_invoke_subgraph(tl_interp *ip, tl_isub *sub) {
-  tl_kctx ctx = {ip, sub, 0};
+  tl_kctx ctx = {ip, sub, 0, 0};
   for (int i = 0; i < sub->n_nodes; i++) {
     tl_node *n = &sub->nodes[i];
     if (n->folded) continue;
-    tl_status st = n->eval(&ctx, n);
+    tl_status st = n->deferred ? run_deferred(&ctx, n) : n->eval(&ctx, n);
     if (st) return st;
   }
   return TL_OK;
@@ -515,6 +609,7 @@ tl_status tl_interp_invoke(tl_interp *ip) {
     tl_interp_seterr(ip, "tl_interp_invoke called before tl_interp_allocate");
     return TL_ERR_STATE;
   }
+  ip->dyn_top = 0;
   return tl_invoke_subgraph(ip, &ip->subs[0]);
 }
 

@@ -5,8 +5,10 @@
  * outputs, then repeatedly copies them into the condition subgraph (WhileOptions
  * cond_subgraph_index, 0) and, while its one boolean output is true, into the body (1), whose outputs
  * become the new values. IF runs then_subgraph (0) or else_subgraph (1) on inputs 1.. as the boolean
- * input 0 says. Shapes are fixed at prepare: a body that changes the shape of a value (a run-time
- * shape) is refused as unsupported. */
+ * input 0 says. The values' shapes are fixed at prepare; inside a body, tensors may still take
+ * run-time shapes (a slice sized by the loop counter), which live in the dynamic region until the
+ * body's outputs are copied out. A body whose output has a new shape each iteration is refused when
+ * that happens. */
 #include <string.h>
 
 #include "interp_impl.h"
@@ -45,11 +47,25 @@ static void copy_in(tl_isub *sub, tl_tensor *const *vals, int n) {
   }
 }
 
-static void copy_out(tl_isub *sub, tl_tensor *const *vals, int n) {
-  for (int i = 0; i < n; i++) {
+/* Copies the callee's outputs into vals; an output shaped at run time must have the value's shape. */
+static tl_status copy_out(tl_kctx *ctx, tl_node *n, tl_isub *sub, tl_tensor *const *vals, int nv) {
+  for (int i = 0; i < nv; i++) {
     const tl_tensor *t = &sub->tensors[sub->g->out[i]];
+    if (t->mem == TL_MEM_DYNAMIC && !tl_same_shape(t, vals[i]))
+      return tl_kruntime(ctx, n, "subgraph %d's output %d has shape %s at run time, not %s (values that change "
+                         "shape are not supported)", sub->index, i, tl_shape_str(t).s, tl_shape_str(vals[i]).s);
     if (t->data != vals[i]->data) memmove(vals[i]->data, t->data, vals[i]->bytes);
   }
+  return TL_OK;
+}
+
+/* Runs a callee; its run-time shaped tensors are released once its outputs are copied. */
+static tl_status run_callee(tl_kctx *ctx, tl_node *n, tl_isub *sub, tl_tensor *const *outs, int n_out) {
+  const size_t mark = tl_dyn_mark(ctx->ip);
+  tl_status st = tl_invoke_subgraph(ctx->ip, sub);
+  if (!st && outs) st = copy_out(ctx, n, sub, outs, n_out);
+  tl_dyn_release(ctx->ip, mark);
+  return st;
 }
 
 typedef struct {
@@ -62,12 +78,14 @@ static tl_status while_eval(tl_kctx *ctx, tl_node *n) {
     if (n->out[i]->data != n->in[i]->data) memmove(n->out[i]->data, n->in[i]->data, n->in[i]->bytes);
   for (;;) {
     copy_in(c->cond, n->out, n->n_out);
-    tl_status st = tl_invoke_subgraph(ctx->ip, c->cond);
+    uint8_t go = 0;
+    tl_tensor flag = {.type = TL_BOOL, .data = &go, .bytes = 1};
+    tl_tensor *flagp = &flag;
+    tl_status st = run_callee(ctx, n, c->cond, &flagp, 1);
     if (st) return st;
-    if (!*(const uint8_t *)c->cond->tensors[c->cond->g->out[0]].data) return TL_OK;
+    if (!go) return TL_OK;
     copy_in(c->body, n->out, n->n_out);
-    if ((st = tl_invoke_subgraph(ctx->ip, c->body))) return st;
-    copy_out(c->body, n->out, n->n_out);
+    if ((st = run_callee(ctx, n, c->body, n->out, n->n_out))) return st;
   }
 }
 
@@ -86,7 +104,7 @@ tl_status tl_prep_while(tl_kctx *ctx, tl_node *n) {
     return tl_kfail(ctx, n, "the condition subgraph's output must be one BOOL, it is %s", tl_type_name(flag->type));
   for (int i = 0; i < n->n_in; i++) {
     const tl_tensor *o = &c->body->tensors[c->body->g->out[i]];
-    if (o->type != n->in[i]->type || !tl_same_shape(o, n->in[i]))
+    if (o->type != n->in[i]->type || (o->mem != TL_MEM_DYNAMIC && !tl_same_shape(o, n->in[i])))
       return tl_kunsupported(ctx, n, "the body changes value %d's shape or type (run-time shapes are not supported yet)", i);
     if (n->out[i]->type != n->in[i]->type) return tl_kfail(ctx, n, "output %d's type differs from input %d's", i, i);
     if ((st = tl_kset_shape(ctx, n, n->out[i], n->in[i]->ndim, n->in[i]->dims))) return st;
@@ -100,9 +118,7 @@ static tl_status if_eval(tl_kctx *ctx, tl_node *n) {
   const callees *c = n->state;
   tl_isub *sub = *(const uint8_t *)n->in[0]->data ? c->then_ : c->else_;
   copy_in(sub, n->in + 1, n->n_in - 1);
-  tl_status st = tl_invoke_subgraph(ctx->ip, sub);
-  if (!st) copy_out(sub, n->out, n->n_out);
-  return st;
+  return run_callee(ctx, n, sub, n->out, n->n_out);
 }
 
 tl_status tl_prep_if(tl_kctx *ctx, tl_node *n) {
@@ -120,7 +136,14 @@ tl_status tl_prep_if(tl_kctx *ctx, tl_node *n) {
   for (int i = 0; i < n->n_out; i++) {
     const tl_tensor *a = &c->then_->tensors[c->then_->g->out[i]], *b = &c->else_->tensors[c->else_->g->out[i]];
     if (a->type != n->out[i]->type || b->type != n->out[i]->type) return tl_kfail(ctx, n, "output %d's types differ", i);
-    if (!tl_same_shape(a, b)) return tl_kunsupported(ctx, n, "the branches give output %d different shapes", i);
+    if (a->mem == TL_MEM_DYNAMIC || b->mem == TL_MEM_DYNAMIC) {
+      /* a branch shapes it at run time: the value must come out with the other branch's static shape */
+      if (a->mem == TL_MEM_DYNAMIC && b->mem == TL_MEM_DYNAMIC)
+        return tl_kunsupported(ctx, n, "both branches shape output %d at run time", i);
+      if (a->mem == TL_MEM_DYNAMIC) a = b;
+    } else if (!tl_same_shape(a, b)) {
+      return tl_kunsupported(ctx, n, "the branches give output %d different shapes", i);
+    }
     if ((st = tl_kset_shape(ctx, n, n->out[i], a->ndim, a->dims))) return st;
   }
   n->state = c;

@@ -15,7 +15,7 @@
  * real tl_kfail/tl_kpersist/tl_kset_shape, and persistent memory comes from malloc'ed blocks. */
 static tl_interp g_ip;
 static tl_isub g_sub;
-static tl_kctx g_ctx = {&g_ip, &g_sub, 1};
+static tl_kctx g_ctx = {&g_ip, &g_sub, 1, 0};
 static void *g_allocs[4096];
 static int g_nallocs;
 /* custom_code of CUSTOM nodes (the node has no model to take it from) */

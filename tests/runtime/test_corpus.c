@@ -201,47 +201,23 @@ TEST(corpus_int8) { run_kinds("int8,uint8", 23); }
 TEST(corpus_16x8) { run_kinds("mixed", 5); }
 
 /* The real-world corpus (../shared/tflite-corpus-real: detection, segmentation, landmarks, audio,
- * text, RNNs): every model with goldens matches on every output, except those listed here, which
- * must still be refused at allocate with a message naming the op and what it lacks. A listed model that
- * starts to work fails the test too, so the list stays true. */
+ * text, RNNs): every model with goldens matches on every output. */
 TEST(corpus_real_world) {
   REQUIRE_SHARED(corpus, "TL_CORPUS_REAL_DIR", "../shared/tflite-corpus-real");
-  static const struct {
-    const char *stem, *needs;
-  } unsupported[] = {{"driving_lstm_while-float-kimidoge", "(SLICE): size not known at prepare"}}; /* run-time shapes */
-  const int n_unsupported = (int)(sizeof unsupported / sizeof unsupported[0]);
   char path[2048], err[1024];
   snprintf(path, sizeof path, "%s/golden/INDEX.json", corpus);
   jnode *idx = json_load_file(path, err, sizeof err);
   EXPECT(idx != NULL);
   if (!idx) return;
-  int total = 0, passed = 0, refused = 0;
+  int total = 0, passed = 0;
   for (const jnode *e = json_get(idx, "models") ? json_get(idx, "models")->child : NULL; e; e = e->next) {
     if (!json_num(json_get(e, "golden"), 0)) continue;
     total++;
-    int listed = -1;
-    for (int i = 0; i < n_unsupported; i++)
-      if (!strcmp(e->key, unsupported[i].stem)) listed = i;
-    if (listed < 0) {
-      passed += run_model(corpus, e->key, e);
-      continue;
-    }
-    snprintf(path, sizeof path, "%s/models/%s", corpus, json_str(json_get(e, "file"), ""));
-    tl_model *m = NULL;
-    tl_interp *ip = NULL;
-    int still = tl_model_open(path, &m, err, sizeof err) == TL_OK && tl_interp_new(m, NULL, &ip) == TL_OK &&
-                tl_interp_allocate(ip) == TL_ERR_UNSUPPORTED && strstr(tl_interp_errmsg(ip), unsupported[listed].needs);
-    printf("  %-48s %s: %s\n", e->key, still ? "refused as expected" : "FAIL: no longer refused as listed",
-           ip ? tl_interp_errmsg(ip) : err);
-    refused += still;
-    tl_interp_free(ip);
-    tl_model_close(m);
+    passed += run_model(corpus, e->key, e);
   }
-  printf("  real-world corpus: %d/%d models match the real TensorFlow Lite runtime, %d refused (listed)\n", passed, total,
-         refused);
+  printf("  real-world corpus: %d/%d models match the real TensorFlow Lite runtime\n", passed, total);
   EXPECT_EQ(total, 33);
-  EXPECT_EQ(passed, total - n_unsupported);
-  EXPECT_EQ(refused, n_unsupported);
+  EXPECT_EQ(passed, total);
   json_free(idx);
 }
 

@@ -54,7 +54,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int is_max) {
   if (out->type != TL_INT32 && out->type != TL_INT64)
     return tl_kfail(ctx, node, "output is %s, not INT32 or INT64", tl_type_name(out->type));
   if (!kc_is_index_type(ax->type) || tl_numel(ax) != 1) return tl_kfail(ctx, node, "axis must be one int32/int64 value");
-  if (!ax->known) return tl_kunsupported(ctx, node, "axis not known at prepare");
+  if (!ax->known) return tl_kdefer(ctx, node, "axis not known at prepare");
   int axis;
   if (in->ndim < 1 || !kc_axis(kc_ival(ax, 0), in->ndim, &axis))
     return tl_kfail(ctx, node, "axis %lld out of range for rank %d", (long long)kc_ival(ax, 0), (int)in->ndim);

@@ -42,7 +42,7 @@ tl_status tl_prep_cumsum(tl_kctx *ctx, tl_node *node) {
   tl_tensor *out = node->out[0];
   if (in->type != out->type) return tl_kfail(ctx, node, "input and output types differ");
   if (ax->type != TL_INT32 || tl_numel(ax) != 1) return tl_kfail(ctx, node, "axis must be one int32 value");
-  if (!ax->known) return tl_kunsupported(ctx, node, "axis not known at prepare");
+  if (!ax->known) return tl_kdefer(ctx, node, "axis not known at prepare");
   int axis;
   if (in->ndim < 1 || !kc_axis(kc_ival(ax, 0), in->ndim, &axis))
     return tl_kfail(ctx, node, "axis %lld out of range for rank %d", (long long)kc_ival(ax, 0), (int)in->ndim);
@@ -88,7 +88,7 @@ tl_status tl_prep_one_hot(tl_kctx *ctx, tl_node *node) {
   tl_tensor *out = node->out[0];
   if (!kc_is_index_type(idx->type)) return tl_kfail(ctx, node, "indices must be int32 or int64");
   if (depth->type != TL_INT32 || tl_numel(depth) != 1) return tl_kfail(ctx, node, "depth must be one int32 value");
-  if (!depth->known) return tl_kunsupported(ctx, node, "depth not known at prepare (a run-time shape)");
+  if (!depth->known) return tl_kdefer(ctx, node, "depth not known at prepare (a run-time shape)");
   if (on->type != out->type || off->type != out->type || tl_numel(on) != 1 || tl_numel(off) != 1)
     return tl_kfail(ctx, node, "on_value and off_value must be scalars of the output's type");
   if (!kc_esize(out->type)) return tl_kunsupported(ctx, node, "type %s", tl_type_name(out->type));

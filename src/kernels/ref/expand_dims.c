@@ -12,7 +12,7 @@ tl_status tl_prep_expand_dims(tl_kctx *ctx, tl_node *node) {
   if ((s = tl_ref_check_same_type(ctx, node, in, out))) return s;
   if (!kc_is_index_type(ax->type)) return tl_kfail(ctx, node, "axis must be int32 or int64");
   if (tl_numel(ax) != 1) return tl_kfail(ctx, node, "axis must have exactly one element");
-  if (!ax->known) return tl_kunsupported(ctx, node, "axis not known at prepare (dynamic shape)");
+  if (!ax->known) return tl_kdefer(ctx, node, "axis not known at prepare (dynamic shape)");
   if (in->ndim + 1 > TL_MAX_DIMS) return tl_kfail(ctx, node, "rank %d too large", (int)in->ndim + 1);
   int a;
   if (!kc_axis(kc_ival(ax, 0), in->ndim + 1, &a))

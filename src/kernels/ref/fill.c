@@ -26,7 +26,7 @@ tl_status tl_prep_fill(tl_kctx *ctx, tl_node *node) {
   if (v->type != out->type)
     return tl_kfail(ctx, node, "value is %s but output is %s", tl_type_name(v->type), tl_type_name(out->type));
   if (!kc_esize(v->type)) return tl_kunsupported(ctx, node, "type %s", tl_type_name(v->type));
-  if (!dims->known) return tl_kunsupported(ctx, node, "dims not known at prepare (a run-time shape)");
+  if (!dims->known) return tl_kdefer(ctx, node, "dims not known at prepare (a run-time shape)");
   const int64_t nd = tl_numel(dims);
   if (nd > TL_MAX_DIMS) return tl_kfail(ctx, node, "%lld dims, at most %d", (long long)nd, TL_MAX_DIMS);
   int32_t d[TL_MAX_DIMS];

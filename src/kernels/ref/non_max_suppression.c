@@ -125,7 +125,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int v5) {
   for (int i = 3; i < node->n_in; i++)
     if (node->in[i]->type != TL_FLOAT32 || tl_numel(node->in[i]) != 1) return tl_kfail(ctx, node, "input %d must be one float32", i);
   if (mo->type != TL_INT32 || tl_numel(mo) != 1) return tl_kfail(ctx, node, "max_output_size must be one int32");
-  if (!mo->known) return tl_kunsupported(ctx, node, "max_output_size not known at prepare (a run-time shape)");
+  if (!mo->known) return tl_kdefer(ctx, node, "max_output_size not known at prepare (a run-time shape)");
   const int64_t max_out = kc_ival(mo, 0);
   if (max_out < 0 || max_out > INT32_MAX / 2) return tl_kfail(ctx, node, "max_output_size %lld", (long long)max_out);
   const int32_t d[1] = {(int32_t)max_out};

@@ -76,7 +76,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int v2) {
   if (!kc_is_index_type(pd->type)) return tl_kfail(ctx, node, "paddings must be int32 or int64");
   if (pd->ndim != 2 || pd->dims[0] != rank || pd->dims[1] != 2)
     return tl_kfail(ctx, node, "paddings must have shape [%d, 2]", rank);
-  if (!pd->known) return tl_kunsupported(ctx, node, "paddings not known at prepare (dynamic shape)");
+  if (!pd->known) return tl_kdefer(ctx, node, "paddings not known at prepare (dynamic shape)");
   const int quant = in->type == TL_INT8 || in->type == TL_UINT8 || in->type == TL_INT16;
   if (quant && (in->scale != out->scale || in->zero_point != out->zero_point))
     return tl_kfail(ctx, node, "input and output must share scale and zero point");

@@ -206,7 +206,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int op) {
   if (in->type != out->type) return tl_kfail(ctx, node, "input and output types differ");
   if (!kc_is_index_type(ax->type)) return tl_kfail(ctx, node, "axes must be int32 or int64");
   if (ax->ndim > 1) return tl_kfail(ctx, node, "axes must be a scalar or a vector");
-  if (!ax->known) return tl_kunsupported(ctx, node, "axes not known at prepare (dynamic shape)");
+  if (!ax->known) return tl_kdefer(ctx, node, "axes not known at prepare (dynamic shape)");
   const int rank = in->ndim;
   int red[TL_MAX_DIMS] = {0};
   const int64_t na = tl_numel(ax);

@@ -31,7 +31,7 @@ tl_status tl_prep_reshape(tl_kctx *ctx, tl_node *node) {
   int nd = 0;
   if (shp && shp->ndim == 1 && shp->type == TL_INT32) {
     /* TFLite's ShapeIsVector: a 1-D int32 shape tensor wins over the options. */
-    if (!shp->known) return tl_kunsupported(ctx, node, "shape tensor not known at prepare (dynamic shape)");
+    if (!shp->known) return tl_kdefer(ctx, node, "shape tensor not known at prepare (dynamic shape)");
     if (shp->dims[0] > TL_MAX_DIMS) return tl_kfail(ctx, node, "new shape has %d dims", (int)shp->dims[0]);
     nd = shp->dims[0];
     for (int i = 0; i < nd; i++) dims[i] = (int32_t)kc_ival(shp, i);

@@ -158,7 +158,7 @@ tl_status tl_prep_resize_bilinear(tl_kctx *ctx, tl_node *node) {
   if (in->ndim != 4) return tl_kfail(ctx, node, "input must be 4-D NHWC, it has %d dims", (int)in->ndim);
   if (in->type != out->type) return tl_kfail(ctx, node, "input and output types differ");
   if (size->type != TL_INT32 || tl_numel(size) != 2) return tl_kfail(ctx, node, "size must be two int32 values");
-  if (!size->known) return tl_kunsupported(ctx, node, "size not known at prepare (a run-time shape)");
+  if (!size->known) return tl_kdefer(ctx, node, "size not known at prepare (a run-time shape)");
   const int32_t oh = (int32_t)kc_ival(size, 0), ow = (int32_t)kc_ival(size, 1);
   if (oh < 1 || ow < 1) return tl_kfail(ctx, node, "size %d x %d: both must be at least 1", (int)oh, (int)ow);
   if (in->dims[1] < 1 || in->dims[2] < 1) return tl_kfail(ctx, node, "input height and width must be at least 1");

@@ -45,7 +45,7 @@ tl_status tl_prep_resize_nearest_neighbor(tl_kctx *ctx, tl_node *node) {
   if ((s = tl_ref_check_same_type(ctx, node, in, out))) return s;
   if (in->ndim != 4) return tl_kfail(ctx, node, "input must be 4-D NHWC");
   if (sz->type != TL_INT32 || sz->ndim != 1 || sz->dims[0] != 2) return tl_kfail(ctx, node, "size must be int32 [2]");
-  if (!sz->known) return tl_kunsupported(ctx, node, "size not known at prepare (dynamic shape)");
+  if (!sz->known) return tl_kdefer(ctx, node, "size not known at prepare (dynamic shape)");
   const int32_t oh = ((const int32_t *)sz->data)[0], ow = ((const int32_t *)sz->data)[1];
   if (oh < 1 || ow < 1) return tl_kfail(ctx, node, "output size %dx%d must be positive", (int)oh, (int)ow);
   const tl_fb_table *o = kc_opts(node);

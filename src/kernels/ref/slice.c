@@ -49,9 +49,9 @@ tl_status tl_prep_slice(tl_kctx *ctx, tl_node *node) {
   if (!kc_is_index_type(b->type) || b->type != sz->type) return tl_kfail(ctx, node, "begin/size must be int32 or int64");
   if (b->ndim != 1 || sz->ndim != 1 || b->dims[0] != rank || sz->dims[0] != rank)
     return tl_kfail(ctx, node, "begin and size must be vectors of %d elements", rank);
-  if (!sz->known) return tl_kunsupported(ctx, node, "size not known at prepare (a run-time shape)");
+  if (!sz->known) return tl_kdefer(ctx, node, "size not known at prepare (a run-time shape)");
   for (int i = 0; i < rank && !b->known; i++)
-    if (kc_ival(sz, i) == -1) return tl_kunsupported(ctx, node, "size -1 with a begin known only at run time");
+    if (kc_ival(sz, i) == -1) return tl_kdefer(ctx, node, "size -1 with a begin known only at run time");
   slice_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   int64_t r = 1;

@@ -70,7 +70,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int to_batch) {
   if (bs->type != TL_INT32 || tl_numel(bs) != sp) return tl_kfail(ctx, node, "block_shape must be %d int32 values", sp);
   if (pc->type != TL_INT32 || tl_numel(pc) != 2 * sp)
     return tl_kfail(ctx, node, "%s must be %d x 2 int32 values", to_batch ? "paddings" : "crops", sp);
-  if (!bs->known || !pc->known) return tl_kunsupported(ctx, node, "block_shape and paddings/crops not known at prepare");
+  if (!bs->known || !pc->known) return tl_kdefer(ctx, node, "block_shape and paddings/crops not known at prepare");
   int32_t b[2] = {(int32_t)kc_ival(bs, 0), sp > 1 ? (int32_t)kc_ival(bs, 1) : 1};
   int32_t pads[4] = {(int32_t)kc_ival(pc, 0), (int32_t)kc_ival(pc, 1), sp > 1 ? (int32_t)kc_ival(pc, 2) : 0,
                      sp > 1 ? (int32_t)kc_ival(pc, 3) : 0};

@@ -51,7 +51,7 @@ static tl_status finish(tl_kctx *ctx, tl_node *node, const tl_tensor *in, int ax
 
 static tl_status read_axis(tl_kctx *ctx, tl_node *node, const tl_tensor *ax, const tl_tensor *in, int *axis) {
   if (!kc_is_index_type(ax->type) || tl_numel(ax) != 1) return tl_kfail(ctx, node, "axis must be one int32 value");
-  if (!ax->known) return tl_kunsupported(ctx, node, "axis not known at prepare");
+  if (!ax->known) return tl_kdefer(ctx, node, "axis not known at prepare");
   const int64_t a = kc_ival(ax, 0);
   if (in->ndim < 1 || !kc_axis(a, in->ndim, axis))
     return tl_kfail(ctx, node, "axis %lld out of range for rank %d", (long long)a, (int)in->ndim);
@@ -83,7 +83,7 @@ tl_status tl_prep_split_v(tl_kctx *ctx, tl_node *node) {
   if ((s = read_axis(ctx, node, node->in[2], in, &axis))) return s;
   if (!kc_is_index_type(sz->type) || sz->ndim != 1 || tl_numel(sz) != node->n_out)
     return tl_kfail(ctx, node, "size_splits must be a 1-D int32/int64 tensor of %d values", (int)node->n_out);
-  if (!sz->known) return tl_kunsupported(ctx, node, "size_splits not known at prepare");
+  if (!sz->known) return tl_kdefer(ctx, node, "size_splits not known at prepare");
   if (node->n_out > 256) return tl_kunsupported(ctx, node, "%d splits", (int)node->n_out);
   int64_t sizes[256], total = 0;
   int minus = -1;

@@ -43,7 +43,7 @@ tl_status tl_prep_strided_slice(tl_kctx *ctx, tl_node *node) {
   const int rank = in->ndim;
   if (rank > 5) return tl_kunsupported(ctx, node, "input rank %d > 5", rank);
   if (!tb->known || !te->known || !ts->known)
-    return tl_kunsupported(ctx, node, "begin/end/strides not known at prepare (dynamic shape)");
+    return tl_kdefer(ctx, node, "begin/end/strides not known at prepare (dynamic shape)");
 
   const tl_fb_table *o = kc_opts(node);
   const uint32_t begin_mask = (uint32_t)tl_fb_i32(o, 0, 0), end_mask = (uint32_t)tl_fb_i32(o, 1, 0);

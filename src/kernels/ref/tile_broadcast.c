@@ -68,7 +68,7 @@ static tl_status finish(tl_kctx *ctx, tl_node *node, map_state *p, const tl_tens
 /* A known 1-D int32/int64 operand of n values (n < 0: any count), into v. */
 static tl_status operand(tl_kctx *ctx, tl_node *node, const tl_tensor *t, const char *what, int n, int64_t *v, int *count) {
   if (!kc_is_index_type(t->type) || t->ndim > 2) return tl_kfail(ctx, node, "%s must be int32 or int64", what);
-  if (!t->known) return tl_kunsupported(ctx, node, "%s not known at prepare (a run-time shape)", what);
+  if (!t->known) return tl_kdefer(ctx, node, "%s not known at prepare (a run-time shape)", what);
   const int64_t c = tl_numel(t);
   if ((n >= 0 && c != n) || c > 2 * TL_MAX_DIMS) return tl_kfail(ctx, node, "%s has %lld values", what, (long long)c);
   for (int64_t i = 0; i < c; i++) v[i] = kc_ival(t, i);

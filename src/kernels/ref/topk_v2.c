@@ -58,7 +58,7 @@ tl_status tl_prep_topk_v2(tl_kctx *ctx, tl_node *node) {
   if (vals->type != t) return tl_kfail(ctx, node, "values output is %s, the input %s", tl_type_name(vals->type), tl_type_name(t));
   if (idx->type != TL_INT32) return tl_kfail(ctx, node, "indices output is %s, not INT32", tl_type_name(idx->type));
   if (k->type != TL_INT32 || tl_numel(k) != 1) return tl_kfail(ctx, node, "k must be one int32 value");
-  if (!k->known) return tl_kunsupported(ctx, node, "k not known at prepare");
+  if (!k->known) return tl_kdefer(ctx, node, "k not known at prepare");
   if (in->ndim < 1) return tl_kfail(ctx, node, "the input needs at least one dimension");
   const int64_t kv = kc_ival(k, 0);
   const int32_t n = in->dims[in->ndim - 1];

@@ -28,7 +28,7 @@ tl_status tl_prep_transpose(tl_kctx *ctx, tl_node *node) {
   if (!kc_is_index_type(perm->type)) return tl_kfail(ctx, node, "perm must be int32");
   if (perm->ndim != 1 || perm->dims[0] != rank)
     return tl_kfail(ctx, node, "perm must be a vector of %d elements", rank);
-  if (!perm->known) return tl_kunsupported(ctx, node, "perm not known at prepare (dynamic shape)");
+  if (!perm->known) return tl_kdefer(ctx, node, "perm not known at prepare (dynamic shape)");
   transpose_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   int64_t stride[TL_MAX_DIMS];

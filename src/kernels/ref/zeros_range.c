@@ -56,7 +56,7 @@ tl_status tl_prep_range(tl_kctx *ctx, tl_node *node) {
     return tl_kunsupported(ctx, node, "types %s, %s, %s -> %s (int32 or float32 throughout)", tl_type_name(a->type),
                            tl_type_name(b->type), tl_type_name(c->type), tl_type_name(out->type));
   if (tl_numel(a) != 1 || tl_numel(b) != 1 || tl_numel(c) != 1) return tl_kfail(ctx, node, "start, limit and delta must be scalars");
-  if (!a->known || !b->known || !c->known) return tl_kunsupported(ctx, node, "start/limit/delta not known at prepare (a run-time shape)");
+  if (!a->known || !b->known || !c->known) return tl_kdefer(ctx, node, "start/limit/delta not known at prepare (a run-time shape)");
   const double st = scalar(a), lim = scalar(b), d = scalar(c);
   if (d == 0 || !isfinite(d) || !isfinite(st) || !isfinite(lim)) return tl_kfail(ctx, node, "delta must be non-zero and all finite");
   if ((st > lim && d > 0) || (st < lim && d < 0)) return tl_kfail(ctx, node, "delta %g points away from the limit", d);
