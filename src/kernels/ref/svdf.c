@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
- * SVDF (rank-factored time convolution with a variable state tensor), float32 and full-integer int8
- * (int8 input/feature weights, int16 time weights and state, int32 bias) as TFLite 2.9's reference
- * EvalFloatSVDF / EvalIntegerSVDF: shift the state by one step, write the new feature projections in
- * its last column, dot each filter's history with its time weights, sum `rank` filters per unit. */
+ * SVDF (rank-factored time convolution with a variable state tensor) as TFLite 2.9's EvalFloatSVDF,
+ * EvalHybridSVDF and EvalIntegerSVDF: shift the state by one step, write the new feature projections
+ * in its last column, dot each filter's history with its time weights, sum `rank` filters per unit.
+ * Float32; hybrid (float input and state, int8 or uint8 feature and time weights: the input is
+ * quantized per batch, symmetric or as asymmetric_quantize_inputs says, the time weights are
+ * dequantized once); full-integer int8 (int8 input/feature weights, int16 time weights and state,
+ * int32 bias). */
 #include <string.h>
 
 #include "../quant_math.h"
+#include "conv_util.h"
 #include "kcommon.h"
 
 typedef struct {
@@ -13,27 +17,16 @@ typedef struct {
   int32_t m1, m2; /* integer: input*feature -> state, state*time -> output */
   int s1, s2;
   int32_t in_zp, out_zp;
+  int asym;                 /* hybrid: asymmetric per-batch input quantization */
+  float wf_scale;           /* hybrid: feature weights' scale */
+  const float *wt_f32;      /* hybrid: dequantized time weights */
+  const int32_t *row_sums;  /* hybrid asymmetric: feature weight row sums */
 } svdf_state;
 
-/* Inputs: 0 input [batch, input_size], 1 weights_feature [filters, input_size], 2 weights_time
- * [filters, memory], 3 bias [units] (optional), 4 state [batch, memory * filters] (variable). */
-static tl_status svdf_eval_f32(tl_kctx *ctx, tl_node *node) {
-  (void)ctx;
-  const svdf_state *p = node->state;
-  const float *in = node->in[0]->data, *wf = node->in[1]->data, *wt = node->in[2]->data;
-  const float *bias = node->in[3] ? node->in[3]->data : NULL;
-  float *state = node->in[4]->data, *out = node->out[0]->data;
-  float *scratch = node->scratch; /* batch * filters */
-  const int B = p->batch, F = p->filters, M = p->memory, I = p->input_size, U = p->units, R = p->rank;
-  const int64_t total = (int64_t)B * M * F;
-  if (total > 1) memmove(state, state + 1, (size_t)(total - 1) * sizeof(float));
-  for (int b = 0; b < B; b++)
-    for (int f = 0; f < F; f++) {
-      const float *w = wf + (int64_t)f * I, *x = in + (int64_t)b * I;
-      float acc = 0.f;
-      for (int i = 0; i < I; i++) acc += w[i] * x[i];
-      state[((int64_t)b * F + f) * M + M - 1] = acc;
-    }
+/* matmul(state, weights_time), the rank reduction, bias and activation (ApplyTimeWeightsBiasAndActivation). */
+static void svdf_time_f32(const svdf_state *p, const float *wt, const float *state, const float *bias,
+                          float *scratch, float *out) {
+  const int B = p->batch, F = p->filters, M = p->memory, U = p->units, R = p->rank;
   for (int b = 0; b < B; b++)
     for (int f = 0; f < F; f++) {
       const float *s = state + ((int64_t)b * F + f) * M, *w = wt + (int64_t)f * M;
@@ -48,6 +41,65 @@ static tl_status svdf_eval_f32(tl_kctx *ctx, tl_node *node) {
       if (bias) acc += bias[u];
       out[(int64_t)b * U + u] = tl_act_f32(p->act, acc);
     }
+}
+
+/* Inputs: 0 input [batch, input_size], 1 weights_feature [filters, input_size], 2 weights_time
+ * [filters, memory], 3 bias [units] (optional), 4 state [batch, memory * filters] (variable). */
+static tl_status svdf_eval_f32(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const svdf_state *p = node->state;
+  const float *in = node->in[0]->data, *wf = node->in[1]->data, *wt = node->in[2]->data;
+  const float *bias = node->in[3] ? node->in[3]->data : NULL;
+  float *state = node->in[4]->data, *out = node->out[0]->data;
+  float *scratch = node->scratch; /* batch * filters */
+  const int B = p->batch, F = p->filters, M = p->memory, I = p->input_size;
+  const int64_t total = (int64_t)B * M * F;
+  if (total > 1) memmove(state, state + 1, (size_t)(total - 1) * sizeof(float));
+  for (int b = 0; b < B; b++)
+    for (int f = 0; f < F; f++) {
+      const float *w = wf + (int64_t)f * I, *x = in + (int64_t)b * I;
+      float acc = 0.f;
+      for (int i = 0; i < I; i++) acc += w[i] * x[i];
+      state[((int64_t)b * F + f) * M + M - 1] = acc;
+    }
+  svdf_time_f32(p, wt, state, bias, scratch, out);
+  return TL_OK;
+}
+
+static tl_status svdf_eval_hybrid(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const svdf_state *p = node->state;
+  const float *in = node->in[0]->data;
+  const int8_t *wf = node->in[1]->data;
+  const float *bias = node->in[3] ? node->in[3]->data : NULL;
+  float *state = node->in[4]->data, *out = node->out[0]->data;
+  const int B = p->batch, F = p->filters, M = p->memory, I = p->input_size;
+  float *proj = node->scratch; /* batch * filters */
+  int8_t *q = (int8_t *)(proj + (size_t)B * F);
+  const int64_t total = (int64_t)B * M * F;
+  if (total > 1) memmove(state, state + 1, (size_t)(total - 1) * sizeof(float));
+  int zero = 1;
+  for (int64_t i = 0; i < (int64_t)B * I && zero; i++) zero = in[i] == 0.f;
+  for (int b = 0; b < B; b++) {
+    /* an all-zero input leaves the projections at 0, as TFLite skips the product */
+    float sf = 1.f;
+    int32_t zp = 0;
+    if (!zero && p->asym) tl_hybrid_quant_asym(in + (int64_t)b * I, I, q, &sf, &zp);
+    else if (!zero) tl_hybrid_quant_sym(in + (int64_t)b * I, I, q, &sf);
+    sf *= p->wf_scale;
+    for (int f = 0; f < F; f++) {
+      float v = 0.f;
+      if (!zero) {
+        const int8_t *w = wf + (int64_t)f * I;
+        uint32_t dot = 0; /* TFLite's int32 sum, wrapping instead of undefined */
+        for (int i = 0; i < I; i++) dot += (uint32_t)((int32_t)w[i] * (int32_t)q[i]);
+        if (p->asym) dot -= (uint32_t)p->row_sums[f] * (uint32_t)zp;
+        v = 0.f + (float)(int32_t)dot * sf;
+      }
+      state[((int64_t)b * F + f) * M + M - 1] = v;
+    }
+  }
+  svdf_time_f32(p, p->wt_f32, state, bias, proj, out);
   return TL_OK;
 }
 
@@ -102,6 +154,36 @@ static tl_status need_q(tl_kctx *ctx, tl_node *node, const tl_tensor *t, int typ
   return TL_OK;
 }
 
+/* Hybrid: float input, state, bias and output; int8 (or uint8, read as int8 as TFLite does) feature
+ * and time weights with per-tensor scales. */
+static tl_status prep_hybrid(tl_kctx *ctx, tl_node *node, svdf_state *p) {
+  const tl_tensor *wf = node->in[1], *wt = node->in[2], *bias = node->in[3], *state = node->in[4];
+  if (wt->type != TL_INT8 && wt->type != TL_UINT8)
+    return tl_kfail(ctx, node, "hybrid SVDF needs int8 time weights, not %s", tl_type_name(wt->type));
+  if (state->type != TL_FLOAT32 || node->out[0]->type != TL_FLOAT32 || (bias && bias->type != TL_FLOAT32))
+    return tl_kfail(ctx, node, "hybrid SVDF needs a float state, bias and output");
+  tl_status s;
+  if ((s = tl_hybrid_check_scales(ctx, node, wf, 0)) || (s = tl_hybrid_check_scales(ctx, node, wt, 0))) return s;
+  if (wf->qcount != 1 || wt->qcount != 1) return tl_kunsupported(ctx, node, "per-axis quantized hybrid SVDF weights");
+  if (!wt->known) return tl_kunsupported(ctx, node, "time weights computed at run time");
+  p->asym = tl_fb_u8(kc_opts(node), 2, 0) != 0; /* SVDFOptions.asymmetric_quantize_inputs */
+  p->wf_scale = wf->scale;
+  const int64_t nt = (int64_t)p->filters * p->memory;
+  float *wtf = tl_kpersist(ctx, (size_t)nt * sizeof(float));
+  if (!wtf) return TL_ERR_NOMEM;
+  for (int64_t i = 0; i < nt; i++) wtf[i] = (float)((const int8_t *)wt->data)[i] * wt->scale;
+  p->wt_f32 = wtf;
+  if (p->asym) {
+    if (!wf->known) return tl_kunsupported(ctx, node, "feature weights computed at run time");
+    int32_t *rs = tl_kpersist(ctx, (size_t)p->filters * sizeof(int32_t));
+    if (!rs) return TL_ERR_NOMEM;
+    tl_row_sums_s8(wf->data, p->filters, p->input_size, rs);
+    p->row_sums = rs;
+  }
+  node->eval = svdf_eval_hybrid;
+  return tl_kscratch(ctx, node, (size_t)p->batch * p->filters * 4 + (size_t)p->input_size);
+}
+
 tl_status tl_prep_svdf(tl_kctx *ctx, tl_node *node) {
   tl_status s = kc_io(ctx, node, 3, 5, 1); /* the bias (input 3) is optional */
   if (s) return s;
@@ -134,10 +216,11 @@ tl_status tl_prep_svdf(tl_kctx *ctx, tl_node *node) {
   if ((s = tl_kset_shape(ctx, node, out, 2, od))) return s;
   if ((s = tl_kscratch(ctx, node, (size_t)p->batch * (size_t)p->filters * 4))) return s;
   if (!kc_act_is_clamp(p->act)) return tl_kunsupported(ctx, node, "fused activation %d", p->act);
+  if (in->type == TL_FLOAT32 && (wf->type == TL_INT8 || wf->type == TL_UINT8)) return prep_hybrid(ctx, node, p);
   if (in->type == TL_FLOAT32) {
     if (wf->type != TL_FLOAT32 || wt->type != TL_FLOAT32 || state->type != TL_FLOAT32 || out->type != TL_FLOAT32 ||
         (bias && bias->type != TL_FLOAT32))
-      return tl_kunsupported(ctx, node, "float SVDF with non-float weights (hybrid)");
+      return tl_kfail(ctx, node, "float SVDF needs float weights, bias, state and output");
     node->eval = svdf_eval_f32;
     return TL_OK;
   }
