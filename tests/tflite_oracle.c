@@ -103,7 +103,8 @@ done:
 
 static size_t type_size(int type) {
   switch (type) {
-    case TL_TFL_INT64: case TL_TFL_FLOAT64: return 8;
+    case TL_TFL_COMPLEX128: return 16;
+    case TL_TFL_INT64: case TL_TFL_FLOAT64: case TL_TFL_COMPLEX64: case TL_TFL_UINT64: return 8;
     case TL_TFL_FLOAT32: case TL_TFL_INT32: case TL_TFL_UINT32: return 4;
     case TL_TFL_INT16: case TL_TFL_UINT16: case TL_TFL_FLOAT16: return 2;
     default: return 1;
