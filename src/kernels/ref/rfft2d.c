@@ -7,6 +7,7 @@
  * part of exactly -0, as TFLite's reordering leaves them. */
 #include <math.h>
 
+#include "fft.h"
 #include "kcommon.h"
 
 typedef struct {
@@ -15,8 +16,7 @@ typedef struct {
   const double *tw_h, *tw_w; /* e^{-2 pi i k / N} for k < N/2, as (cos, sin) pairs */
 } rfft2d_state;
 
-/* In-place radix-2 FFT of n complex doubles (interleaved), stride `step` complex elements apart. */
-static void fft(double *a, int n, size_t step, const double *tw) {
+void tl_fft(double *a, int n, size_t step, const double *tw) {
   for (int i = 1, j = 0; i < n; i++) { /* bit reversal */
     int bit = n >> 1;
     for (; j & bit; bit >>= 1) j ^= bit;
@@ -54,8 +54,8 @@ static tl_status rfft2d_eval(tl_kctx *ctx, tl_node *node) {
         c[0] = i < p->in_h && j < p->in_w ? (double)x[(size_t)i * p->in_w + j] : 0.0;
         c[1] = 0.0;
       }
-    for (int i = 0; i < H; i++) fft(a + 2 * (size_t)i * W, W, 1, p->tw_w);
-    for (int j = 0; j < V; j++) fft(a + 2 * (size_t)j, H, (size_t)W, p->tw_h);
+    for (int i = 0; i < H; i++) tl_fft(a + 2 * (size_t)i * W, W, 1, p->tw_w);
+    for (int j = 0; j < V; j++) tl_fft(a + 2 * (size_t)j, H, (size_t)W, p->tw_h);
     for (int i = 0; i < H; i++)
       for (int j = 0; j < V; j++) {
         const double *c = a + 2 * ((size_t)i * W + j);
@@ -69,7 +69,7 @@ static tl_status rfft2d_eval(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-static const double *twiddles(tl_kctx *ctx, int n) {
+const double *tl_fft_twiddles(tl_kctx *ctx, int n) {
   double *t = tl_kpersist(ctx, sizeof(double) * (size_t)(n > 1 ? n : 2));
   if (!t) return NULL;
   const double pi = 3.14159265358979323846;
@@ -100,7 +100,7 @@ tl_status tl_prep_rfft2d(tl_kctx *ctx, tl_node *node) {
   int32_t od[TL_MAX_DIMS];
   for (int i = 0; i < in->ndim - 2; i++) p->slices *= in->dims[i], od[i] = in->dims[i];
   od[in->ndim - 2] = h, od[in->ndim - 1] = w / 2 + 1;
-  if (!(p->tw_h = twiddles(ctx, h)) || !(p->tw_w = twiddles(ctx, w))) return TL_ERR_NOMEM;
+  if (!(p->tw_h = tl_fft_twiddles(ctx, h)) || !(p->tw_w = tl_fft_twiddles(ctx, w))) return TL_ERR_NOMEM;
   if ((s = tl_kset_shape(ctx, node, out, in->ndim, od))) return s;
   if ((s = tl_kscratch(ctx, node, sizeof(double) * 2 * (size_t)h * (size_t)w))) return s;
   node->state = p;
