@@ -3,10 +3,14 @@
  * (no input gate), peepholes, layer normalisation, projection, cell/projection clipping, batch- or
  * time-major input. Gate pre-activations accumulate bias + Wx + Rh in that order (each dot product
  * summed on its own, as TFLite's MatrixBatchVectorMultiplyAccumulate). The states live in the
- * variable tensors (inputs 18 and 19) and persist across invokes. int8 models go to the integer
- * 8x8_16 kernel in unidirectional_sequence_lstm_q.c. */
+ * variable tensors (inputs 18 and 19) and persist across invokes. Hybrid (float input and states,
+ * int8 weights with per-tensor scales, TFLite's LstmStepHybrid): each matmul's vector (input, output
+ * state, output gate for the projection) is quantized per batch row, symmetric or as
+ * asymmetric_quantize_inputs says, and skipped when all zero; an int8 peephole is dequantized once.
+ * int8 models go to the integer 8x8_16 kernel in unidirectional_sequence_lstm_q.c. */
 #include <math.h>
 
+#include "conv_util.h"
 #include "kcommon.h"
 #include "lstm_q.h"
 
@@ -19,7 +23,42 @@ typedef struct {
   int n_batch, n_time, n_input, n_cell, n_output;
   int time_major, cifg, peephole, layer_norm, act;
   float cell_clip, proj_clip;
+  int hybrid, asym;
+  float wscale[PROJ_W + 1];         /* hybrid: each int8 weight's scale */
+  const int32_t *rsum[PROJ_W + 1];  /* hybrid asymmetric: each int8 weight's row sums */
+  const float *peep[3];             /* hybrid: dequantized peephole weights (I, F, O) */
 } lstm_state;
+
+/* A batch row quantized for the hybrid matmuls: its values, scale and zero point; zero = all 0. */
+typedef struct {
+  int8_t *q;
+  float sf;
+  int32_t zp;
+  int zero;
+} qvec;
+
+static void quantize(const lstm_state *p, const float *v, int n, qvec *out) {
+  out->zero = 1;
+  for (int i = 0; i < n && out->zero; i++) out->zero = v[i] == 0.f;
+  out->zp = 0;
+  if (out->zero) return;
+  if (p->asym) tl_hybrid_quant_asym(v, n, out->q, &out->sf, &out->zp);
+  else tl_hybrid_quant_sym(v, n, out->q, &out->sf);
+}
+
+/* out[r] += (dot(w[r], q) - row_sum[r] * zp) * (sf * scale), MatrixBatchVectorMultiplyAccumulate's
+ * hybrid form; nothing for an all-zero vector. */
+static void matvec_acc_q(const lstm_state *p, const tl_node *n, int wi, int rows, int cols, const qvec *v,
+                         float *restrict out) {
+  if (v->zero) return;
+  const int8_t *w = n->in[wi]->data;
+  const float sf = v->sf * p->wscale[wi];
+  for (int r = 0; r < rows; r++) {
+    uint32_t dot = (uint32_t)tl_dot_q8(w + (size_t)r * cols, v->q, cols);
+    if (p->asym) dot -= (uint32_t)p->rsum[wi][r] * (uint32_t)v->zp;
+    out[r] += (float)(int32_t)dot * sf;
+  }
+}
 
 static inline float sigmoidf(float x) { return 1.f / (1.f + expf(-x)); }
 
@@ -33,6 +72,8 @@ static inline float act_f(int act, float x) {
     default: return x;
   }
 }
+
+static int present(const tl_node *n, int i) { return i < n->n_in && n->in[i] != NULL; }
 
 static const float *fdata(const tl_node *n, int i) {
   return (i < n->n_in && n->in[i]) ? (const float *)n->in[i]->data : NULL;
@@ -58,32 +99,45 @@ static void layer_norm(float *g, int n, const float *coef, const float *bias) {
   for (int i = 0; i < n; i++) g[i] = (g[i] - mean) * inv * coef[i] + bias[i];
 }
 
+/* Peephole weights: the float tensor, or its dequantized copy (k: 0 input, 1 forget, 2 output). */
+static const float *peephole(const lstm_state *p, const tl_node *n, int k) {
+  return p->hybrid ? p->peep[k] : fdata(n, P_I + k);
+}
+
 /* One time step for one batch row: x [n_input], h [n_output] and c [n_cell] updated in place, out
- * receives h. scratch: 4 * n_cell floats. */
+ * receives h. scratch: 4 * n_cell floats, then (hybrid) max(n_input, n_output, n_cell) int8. */
 static void step(const lstm_state *p, const tl_node *n, const float *x, float *h, float *c, float *out,
                  float *scratch) {
   const int nc = p->n_cell, ni = p->n_input, no = p->n_output;
   float *gi = scratch, *gf = scratch + nc, *gc = scratch + 2 * nc, *go = scratch + 3 * nc;
   float *gates[4] = {gi, gf, gc, go};
   const int wi[4] = {W_I, W_F, W_C, W_O}, ri[4] = {R_I, R_F, R_C, R_O}, bi[4] = {B_I, B_F, B_C, B_O};
+  qvec qv = {(int8_t *)(scratch + 4 * nc), 0.f, 0, 1};
   for (int g = p->cifg ? 1 : 0; g < 4; g++) {
     float *a = gates[g];
     const float *b = fdata(n, bi[g]);
     for (int i = 0; i < nc; i++) a[i] = p->layer_norm ? 0.f : b[i];
-    matvec_acc(fdata(n, wi[g]), nc, ni, x, a);
-    matvec_acc(fdata(n, ri[g]), nc, no, h, a);
   }
+  /* All gates' input products, then all recurrent ones: the hybrid kernel quantizes each vector once. */
+  if (p->hybrid) quantize(p, x, ni, &qv);
+  for (int g = p->cifg ? 1 : 0; g < 4; g++)
+    if (p->hybrid) matvec_acc_q(p, n, wi[g], nc, ni, &qv, gates[g]);
+    else matvec_acc(fdata(n, wi[g]), nc, ni, x, gates[g]);
+  if (p->hybrid) quantize(p, h, no, &qv);
+  for (int g = p->cifg ? 1 : 0; g < 4; g++)
+    if (p->hybrid) matvec_acc_q(p, n, ri[g], nc, no, &qv, gates[g]);
+    else matvec_acc(fdata(n, ri[g]), nc, no, h, gates[g]);
   /* Input and forget gates (peepholes see the old cell state). */
   if (!p->cifg) {
     if (p->peephole) {
-      const float *w = fdata(n, P_I);
+      const float *w = peephole(p, n, 0);
       for (int i = 0; i < nc; i++) gi[i] += w[i] * c[i];
     }
     if (p->layer_norm) layer_norm(gi, nc, fdata(n, LN_I), fdata(n, B_I));
     for (int i = 0; i < nc; i++) gi[i] = sigmoidf(gi[i]);
   }
   if (p->peephole) {
-    const float *w = fdata(n, P_F);
+    const float *w = peephole(p, n, 1);
     for (int i = 0; i < nc; i++) gf[i] += w[i] * c[i];
   }
   if (p->layer_norm) layer_norm(gf, nc, fdata(n, LN_F), fdata(n, B_F));
@@ -99,16 +153,20 @@ static void step(const lstm_state *p, const tl_node *n, const float *x, float *h
   }
   /* Output gate (peephole sees the new cell state), then h = o * act(c). */
   if (p->peephole) {
-    const float *w = fdata(n, P_O);
+    const float *w = peephole(p, n, 2);
     for (int i = 0; i < nc; i++) go[i] += w[i] * c[i];
   }
   if (p->layer_norm) layer_norm(go, nc, fdata(n, LN_O), fdata(n, B_O));
   for (int i = 0; i < nc; i++) go[i] = sigmoidf(go[i]) * act_f(p->act, c[i]);
-  const float *pw = fdata(n, PROJ_W);
-  if (pw) {
+  if (present(n, PROJ_W)) {
     const float *pb = fdata(n, PROJ_B);
     for (int o = 0; o < no; o++) h[o] = pb ? pb[o] : 0.f;
-    matvec_acc(pw, no, nc, go, h);
+    if (p->hybrid) {
+      quantize(p, go, nc, &qv);
+      matvec_acc_q(p, n, PROJ_W, no, nc, &qv, h);
+    } else {
+      matvec_acc(fdata(n, PROJ_W), no, nc, go, h);
+    }
     if (p->proj_clip > 0.f)
       for (int o = 0; o < no; o++) h[o] = h[o] > p->proj_clip ? p->proj_clip : (h[o] < -p->proj_clip ? -p->proj_clip : h[o]);
   } else {
@@ -133,18 +191,51 @@ static tl_status lstm_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-/* Checks that optional input i is absent, or a float32 tensor of the given shape. */
+/* Checks that optional input i is absent, or a tensor of the given shape: float32, or for the
+ * weights of a hybrid LSTM (weights, peepholes, projection) int8 with one scale. */
 static tl_status check_t(tl_kctx *ctx, tl_node *node, int i, int required, int d0, int d1) {
   const tl_tensor *t = i < node->n_in ? node->in[i] : NULL;
   if (!t) return required ? tl_kfail(ctx, node, "input %d is required", i) : TL_OK;
-  if (t->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "input %d has type %s", i, tl_type_name(t->type));
+  const int weight = (i >= W_I && i <= P_O) || i == PROJ_W;
+  const lstm_state *p = node->state;
+  if (weight && p->hybrid && t->type == TL_INT8) {
+    if (t->qcount != 1 || !(t->scale > 0.f) || !isfinite(t->scale))
+      return tl_kfail(ctx, node, "hybrid weight %d needs one positive scale", i);
+    if (!t->known) return tl_kunsupported(ctx, node, "hybrid weight %d computed at run time", i);
+  } else if (t->type != TL_FLOAT32) {
+    return tl_kunsupported(ctx, node, "input %d has type %s", i, tl_type_name(t->type));
+  }
   const int nd = d1 < 0 ? 1 : 2;
   if (t->ndim != nd || t->dims[0] != d0 || (nd == 2 && t->dims[1] != d1))
     return tl_kfail(ctx, node, "input %d has the wrong shape", i);
   return TL_OK;
 }
 
-static int present(const tl_node *n, int i) { return i < n->n_in && n->in[i] != NULL; }
+/* Hybrid: every weight matrix int8 (TFLite's hybrid kernel reads them all as int8), scales and row
+ * sums kept, int8 peepholes dequantized (VectorScalarMultiply: scale * w). */
+static tl_status prep_hybrid(tl_kctx *ctx, tl_node *node, lstm_state *p) {
+  for (int i = W_I; i <= PROJ_W; i++) {
+    if (!present(node, i) || (i >= B_I && i <= B_O)) continue;
+    const tl_tensor *t = node->in[i];
+    if (i < P_I || i == PROJ_W) {
+      if (t->type != TL_INT8) return tl_kunsupported(ctx, node, "hybrid LSTM with %s weight %d", tl_type_name(t->type), i);
+      p->wscale[i] = t->scale;
+      if (p->asym) {
+        int32_t *rs = tl_kpersist(ctx, sizeof(int32_t) * (size_t)t->dims[0]);
+        if (!rs) return TL_ERR_NOMEM;
+        tl_row_sums_s8(t->data, t->dims[0], t->dims[1], rs);
+        p->rsum[i] = rs;
+      }
+    } else {
+      float *w = tl_kpersist(ctx, sizeof(float) * (size_t)p->n_cell);
+      if (!w) return TL_ERR_NOMEM;
+      for (int k = 0; k < p->n_cell; k++)
+        w[k] = t->type == TL_INT8 ? t->scale * (float)((const int8_t *)t->data)[k] : ((const float *)t->data)[k];
+      p->peep[i - P_I] = w;
+    }
+  }
+  return TL_OK;
+}
 
 tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
   if (node->n_in != 20 && node->n_in != 24) return tl_kfail(ctx, node, "expected 20 or 24 inputs, got %d", (int)node->n_in);
@@ -155,13 +246,13 @@ tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
   if (x->type == TL_INT8) return tl_lstm_q_prepare(ctx, node); /* integer kernel: unidirectional_sequence_lstm_q.c */
   if (x->type != TL_FLOAT32 || out->type != TL_FLOAT32)
     return tl_kunsupported(ctx, node, "type %s (only the float kernel is written)", tl_type_name(x->type));
-  for (int i = W_I; i <= B_O; i++)
-    if (present(node, i) && node->in[i]->type != TL_FLOAT32)
-      return tl_kunsupported(ctx, node, "hybrid LSTM (input %d is %s)", i, tl_type_name(node->in[i]->type));
   if (x->ndim != 3) return tl_kfail(ctx, node, "input must be 3-D");
   const tl_fb_table *o = kc_opts(node);
   lstm_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
+  node->state = p; /* check_t reads hybrid */
+  p->hybrid = present(node, W_O) && node->in[W_O]->type == TL_INT8;
+  p->asym = p->hybrid && tl_fb_u8(o, 4, 0) != 0; /* asymmetric_quantize_inputs */
   p->act = tl_fb_i8(o, 0, 0);
   p->cell_clip = tl_fb_f32(o, 1, 0.f);
   p->proj_clip = tl_fb_f32(o, 2, 0.f);
@@ -210,10 +301,11 @@ tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
   if (!hs->is_variable || !cs->is_variable) return tl_kfail(ctx, node, "state tensors must be variables");
   if (tl_numel(hs) != (int64_t)p->n_batch * no || tl_numel(cs) != (int64_t)p->n_batch * nc)
     return tl_kfail(ctx, node, "state tensors have the wrong size");
+  if (p->hybrid && (s = prep_hybrid(ctx, node, p))) return s;
   int32_t od[3] = {x->dims[0], x->dims[1], no};
   if ((s = tl_kset_shape(ctx, node, out, 3, od))) return s;
-  if ((s = tl_kscratch(ctx, node, sizeof(float) * 4 * (size_t)nc))) return s;
-  node->state = p;
+  const int nq = ni > no ? (ni > nc ? ni : nc) : (no > nc ? no : nc);
+  if ((s = tl_kscratch(ctx, node, sizeof(float) * 4 * (size_t)nc + (p->hybrid ? (size_t)nq : 0)))) return s;
   node->eval = lstm_eval_f32;
   return TL_OK;
 }
