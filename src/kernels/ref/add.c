@@ -4,7 +4,6 @@
 #include "binary.h"
 
 TL_BINARY_ROW(add_row_f32, float, x + y, TL_CLAMP_F32)
-TL_BINARY_ROW(add_row_i32, int32_t, (int32_t)((uint32_t)x + (uint32_t)y), TL_NO_CLAMP)
 
 static tl_status add_eval_f32(tl_kctx *ctx, tl_node *node) {
   (void)ctx;
@@ -13,15 +12,8 @@ static tl_status add_eval_f32(tl_kctx *ctx, tl_node *node) {
   return TL_OK;
 }
 
-/* int32 (shape arithmetic in exported graphs); wraps on overflow instead of being undefined. */
-static tl_status add_eval_i32(tl_kctx *ctx, tl_node *node) {
-  (void)ctx;
-  const tl_binary_state *p = node->state;
-  tl_ref_bcast_run(&p->bc, 4, 4, node->in[0]->data, node->in[1]->data, node->out[0]->data, add_row_i32, p);
-  return TL_OK;
-}
 
-/* The integer kernels (int8/uint8/int16, TFLite's fixed-point arithmetic) are in binary_q.c. */
+/* int8/uint8/int16 (TFLite's fixed-point arithmetic) are in binary_q.c, int32/int64 in binary_int.c. */
 
 tl_status tl_prep_add(tl_kctx *ctx, tl_node *node) {
   tl_binary_state *p;
@@ -33,9 +25,7 @@ tl_status tl_prep_add(tl_kctx *ctx, tl_node *node) {
     case TL_UINT8:
     case TL_INT16: return tl_ref_binary_q_prepare(ctx, node, p, TL_BUILTIN_ADD);
     case TL_INT32:
-      if (p->act != TL_ACT_NONE) return tl_kunsupported(ctx, node, "int32 with a fused activation");
-      node->eval = add_eval_i32;
-      return TL_OK;
+    case TL_INT64: return tl_ref_binary_int_prepare(ctx, node, p, TL_BUILTIN_ADD);
     default: return tl_kunsupported(ctx, node, "type %s", tl_type_name(node->in[0]->type));
   }
 }

@@ -22,6 +22,9 @@ tl_status tl_ref_binary_prepare(tl_kctx *ctx, tl_node *node, int has_act, tl_bin
  * sets node->eval for int8/uint8/int16. op is TL_BUILTIN_ADD, _SUB or _MUL. */
 tl_status tl_ref_binary_q_prepare(tl_kctx *ctx, tl_node *node, tl_binary_state *p, int op);
 
+/* ADD/SUB/MUL on int32/int64 (binary_int.c), with the fused activation as an integer clamp. */
+tl_status tl_ref_binary_int_prepare(tl_kctx *ctx, tl_node *node, tl_binary_state *p, int op);
+
 /* Defines `static void name(...)`: a tl_bcast_row_fn computing out = clamp(EXPR(x, y)) for type T, with
  * separate loops for the stride patterns so each one vectorizes. */
 #define TL_BINARY_ROW(name, T, EXPR, CLAMP)                                                              \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * MAXIMUM and MINIMUM with numpy broadcasting. Pure selection, so one eval per element size serves
- * float32, int8, uint8, int16, int32 and int64 alike; quantized inputs must share the output's
- * scale/zero point (TFLite's requirement), so selection on raw values is exact. NaN follows
+ * float32, int8, uint8, int16, int32 and int64 alike. Quantized values are compared raw, whatever
+ * their scales and zero points, exactly as TFLite's kernel does (it checks no quantization
+ * parameters; converters give inputs and output one scale). NaN follows
  * TFLite's MaximumOp/MinimumOp (x > y ? x : y): max(x, NaN) = NaN, max(NaN, y) = y. */
 #include "binary.h"
 
@@ -42,7 +43,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int is_max) {
   if (!p) return TL_ERR_NOMEM;
   p->b = *b;
   node->state = p;
-  const tl_tensor *x = node->in[0], *y = node->in[1], *o = node->out[0];
+  const tl_tensor *x = node->in[0];
   switch (x->type) {
     case TL_FLOAT32: p->row = is_max ? max_row_f32 : min_row_f32; break;
     case TL_INT8: p->row = is_max ? max_row_s8 : min_row_s8; break;
@@ -51,11 +52,6 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int is_max) {
     case TL_INT32: p->row = is_max ? max_row_s32 : min_row_s32; break;
     case TL_INT64: p->row = is_max ? max_row_s64 : min_row_s64; break;
     default: return tl_kunsupported(ctx, node, "type %s", tl_type_name(x->type));
-  }
-  if (x->type == TL_INT8 || x->type == TL_UINT8 || x->type == TL_INT16) {
-    if (x->scale != o->scale || y->scale != o->scale || x->zero_point != o->zero_point ||
-        y->zero_point != o->zero_point)
-      return tl_kfail(ctx, node, "quantized inputs and output must share scale and zero point");
   }
   p->esize = kc_esize(x->type);
   node->eval = maxmin_eval;

@@ -66,7 +66,7 @@ static tl_status softmax_eval_f32(tl_kctx *ctx, tl_node *node) {
     return TL_OK;                                                                                  \
   }
 /* QuantizeSoftmaxOutput: round() + zero point; for uint8 outputs on x86 TFLite truncates p + 0.5 and
- * ignores the zero point (which must be 0). */
+ * ignores the zero point (converters write 0; TFLite runs other values the same way). */
 SOFTMAX_Q(softmax_eval_s8, int8_t, int8_t, tl_f2i32(roundf(p)) + s->out_zp)
 SOFTMAX_Q(softmax_eval_u8, uint8_t, uint8_t, tl_f2i32(p + 0.5f))
 SOFTMAX_Q(softmax_eval_s8_s16, int8_t, int16_t, tl_f2i32(roundf(p)) + s->out_zp)
@@ -142,8 +142,6 @@ tl_status tl_prep_softmax(tl_kctx *ctx, tl_node *node) {
   s->out_scale = out->scale;
   s->out_zp = out->zero_point;
   if (ti != TL_INT16) {
-    if (to == TL_UINT8 && out->zero_point != 0)
-      return tl_kfail(ctx, node, "uint8 output zero point must be 0 (TFLite ignores it)");
     tl_softmax_table(s->table, in->scale, s->beta);
     node->eval = ti == TL_INT8 ? (to == TL_INT8 ? softmax_eval_s8 : softmax_eval_s8_s16)
                                : (to == TL_UINT8 ? softmax_eval_u8 : softmax_eval_u8_s16);
