@@ -89,11 +89,17 @@ void tl_lut8_populate(uint8_t table[256], int fn, int is_signed, float in_scale,
   const int32_t minval = is_signed ? -128 : 0, maxval = is_signed ? 127 : 255;
   for (int32_t val = minval; val <= maxval; ++val) {
     const float dequantized = in_scale * (float)(val - in_zp);
+    const float x = dequantized;
     float transformed;
-    if (fn == TL_LUT_LOGISTIC)
-      transformed = 1.0f / (1.0f + expf(-dequantized));
-    else
-      transformed = tanhf(dequantized);
+    switch (fn) {
+      case TL_LUT_LOGISTIC: transformed = 1.0f / (1.0f + expf(-x)); break;
+      case TL_LUT_TANH: transformed = tanhf(x); break;
+      case TL_LUT_ELU: transformed = x < 0.0f ? expf(x) - 1.0f : x; break;
+      case TL_LUT_GELU: transformed = 0.5f * x * erfcf(x * (float)-0.70710678118654752440); break;
+      default: /* GELU's tanh form: sqrt(2 / pi) as the float TFLite writes it */
+        transformed = 0.5f * x * (1.f + tanhf((float)(1.12837916709551257390 * 0.70710678118654752440) *
+                                             (x + 0.044715f * x * x * x)));
+    }
     const float rescaled = roundf(transformed * inverse_scale);
     int32_t q = tl_f2i32((double)(rescaled + (float)out_zp));
     if (q < minval) q = minval;
@@ -272,4 +278,54 @@ int tl_check_quant(const tl_tensor *t, char *msg, size_t n) {
     }
   }
   return 1;
+}
+
+/* gemmlowp fixed-point product of raws with a and b integer bits: SRDHM, a + b integer bits. */
+#define FX_MUL(a, b) tl_srdhm((a), (b))
+
+void tl_inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
+  if (input <= 1) {
+    *mult = INT32_MAX, *shift = 0;
+    return;
+  }
+  int s = 11;
+  while (input >= (1 << 29)) input /= 4, s++;
+  const int lz = __builtin_clz((uint32_t)input);
+  const int pairs = (lz - 1) / 2 - 1;
+  s -= pairs;
+  input <<= 2 * pairs;
+  const int32_t x_in = input >> 1;                    /* Q3 */
+  const int32_t half_in = tl_rdbpot(x_in, 1);         /* Q3 */
+  const int32_t half_three = (1 << 28) + (1 << 27);   /* 1.5 in Q3 */
+  int32_t x = 1 << 28;                                /* 1.0 in Q3 */
+  for (int i = 0; i < 5; i++) {
+    const int32_t x3 = tl_srmbypot(FX_MUL(FX_MUL(x, x), x), 6);                         /* Q9 -> Q3 */
+    x = tl_srmbypot((int32_t)((uint32_t)FX_MUL(half_three, x) - (uint32_t)FX_MUL(half_in, x3)), 3); /* Q6 -> Q3 */
+  }
+  x = FX_MUL(x, 1518500250); /* * sqrt(2)/2 in Q0 */
+  if (s < 0) {
+    x = (int32_t)((uint32_t)x << -s);
+    s = 0;
+  }
+  *mult = x;
+  *shift = -s;
+}
+
+/* gemmlowp one_over_one_plus_x_for_x_in_0_1 on a Q0.31 raw: three Newton-Raphson steps in Q2.29. */
+static int32_t one_over_one_plus_x(int32_t a) {
+  const int64_t sum = (int64_t)a + INT32_MAX; /* RoundingHalfSum(a, One()) */
+  const int32_t half_den = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+  int32_t x = (int32_t)((uint32_t)1515870810 + (uint32_t)tl_srdhm(half_den, -1010580540)); /* 48/17 - 32/17 d */
+  for (int i = 0; i < 3; i++) {
+    const int32_t one_minus = (int32_t)((uint32_t)(1 << 29) - (uint32_t)tl_srdhm(half_den, x));
+    x = (int32_t)((uint32_t)x + (uint32_t)tl_srmbypot(tl_srdhm(x, one_minus), 2));
+  }
+  return tl_srmbypot(x, 1);
+}
+
+int32_t tl_reciprocal(int32_t x, int x_integer_digits, int *num_bits_over_unit) {
+  const int headroom_plus_one = __builtin_clz((uint32_t)x);
+  *num_bits_over_unit = x_integer_digits - headroom_plus_one;
+  const int32_t shifted_minus_one = (int32_t)(((uint32_t)x << headroom_plus_one) - ((uint32_t)1 << 31));
+  return one_over_one_plus_x(shifted_minus_one);
 }

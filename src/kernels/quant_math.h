@@ -148,14 +148,23 @@ static inline float tl_dequantize_one(int32_t q, float scale, int32_t zp) {
  * within 1e-3 in the exponent. */
 int tl_checked_log2(float x, int *out);
 
+/* GetInvSqrtQuantizedMultiplierExp(input, reverse_shift = -1): 1 / sqrt(input) as a multiplier and
+ * shift (five gemmlowp Newton steps in Q3; input <= 1 gives INT32_MAX, 0). L2_NORMALIZATION, RSQRT. */
+void tl_inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift);
+
+/* TFLite's GetReciprocal: 1 / x for x > 0 as a Q0.31 raw and the bits it stands above 1.0 (x has
+ * x_integer_digits integer bits). Quantized DIV. */
+int32_t tl_reciprocal(int32_t x, int x_integer_digits, int *num_bits_over_unit);
+
 /* Range of an integer tensor type (int8/uint8/int16/int32); 0 for other types. */
 int tl_qrange(int type, int32_t *qmin, int32_t *qmax);
 
 /* ---- 8-bit lookup tables (TFLite 2.9 builtin LOGISTIC/TANH int8/uint8 and SOFTMAX int8/uint8) ----- */
 
-enum { TL_LUT_LOGISTIC = 0, TL_LUT_TANH = 1 };
+enum { TL_LUT_LOGISTIC = 0, TL_LUT_TANH = 1, TL_LUT_ELU = 2, TL_LUT_GELU = 3, TL_LUT_GELU_TANH = 4 };
 /* activations.cc PopulateLookupTable: for each input byte, dequantize in float, apply the function in
- * float (1/(1+expf(-x)) or tanhf), quantize with roundf and clamp. Indexed by the raw byte
+ * float (1/(1+expf(-x)), tanhf, ELU's expf(x) - 1 below 0, GELU's 0.5 x erfc(-x / sqrt 2) or its tanh
+ * approximation), quantize with roundf and clamp. Indexed by the raw byte
  * ((uint8_t)value for int8). is_signed: int8 (1) or uint8 (0). */
 void tl_lut8_populate(uint8_t table[256], int fn, int is_signed, float in_scale, int32_t in_zp, float out_scale,
                       int32_t out_zp);

@@ -76,6 +76,8 @@ static inline int64_t kc_prod(const int32_t *dims, int from, int to) {
 
 /* hard_swish_q.c: int8/uint8 HARD_SWISH (input and output shapes already set). */
 tl_status tl_ref_hard_swish_q_prepare(tl_kctx *ctx, tl_node *node);
+/* Quantized ABS, ELU and GELU (unary_q.c), chosen by node->op. */
+tl_status tl_ref_unary_q_prepare(tl_kctx *ctx, tl_node *node);
 
 /* reshape.c: byte copy of input 0 to output 0 (RESHAPE, SQUEEZE, EXPAND_DIMS), and the dtype check
  * those ops share (same type in and out, fixed-size element). */

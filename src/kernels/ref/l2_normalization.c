@@ -9,38 +9,6 @@
 #include "../quant_math.h"
 #include "kcommon.h"
 
-/* gemmlowp fixed-point product of raws with a and b integer bits: SRDHM, a + b integer bits. */
-#define FX_MUL(a, b) tl_srdhm((a), (b))
-
-/* GetInvSqrtQuantizedMultiplierExp(input, reverse_shift = -1). */
-static void inv_sqrt(int32_t input, int32_t *mult, int *shift) {
-  if (input <= 1) {
-    *mult = INT32_MAX, *shift = 0;
-    return;
-  }
-  int s = 11;
-  while (input >= (1 << 29)) input /= 4, s++;
-  const int lz = __builtin_clz((uint32_t)input);
-  const int pairs = (lz - 1) / 2 - 1;
-  s -= pairs;
-  input <<= 2 * pairs;
-  const int32_t x_in = input >> 1;                    /* Q3 */
-  const int32_t half_in = tl_rdbpot(x_in, 1);         /* Q3 */
-  const int32_t half_three = (1 << 28) + (1 << 27);   /* 1.5 in Q3 */
-  int32_t x = 1 << 28;                                /* 1.0 in Q3 */
-  for (int i = 0; i < 5; i++) {
-    const int32_t x3 = tl_srmbypot(FX_MUL(FX_MUL(x, x), x), 6);                         /* Q9 -> Q3 */
-    x = tl_srmbypot((int32_t)((uint32_t)FX_MUL(half_three, x) - (uint32_t)FX_MUL(half_in, x3)), 3); /* Q6 -> Q3 */
-  }
-  x = FX_MUL(x, 1518500250); /* * sqrt(2)/2 in Q0 */
-  if (s < 0) {
-    x = (int32_t)((uint32_t)x << -s);
-    s = 0;
-  }
-  *mult = x;
-  *shift = -s;
-}
-
 typedef struct {
   int64_t outer;
   int32_t depth, zp;
@@ -72,7 +40,7 @@ static tl_status eval_f32(tl_kctx *ctx, tl_node *node) {
       for (int32_t c = 0; c < p->depth; c++) acc += (x[c] - p->zp) * (x[c] - p->zp);   \
       int32_t m;                                                                       \
       int sh;                                                                          \
-      inv_sqrt(acc, &m, &sh);                                                          \
+      tl_inv_sqrt_multiplier(acc, &m, &sh);                                                          \
       for (int32_t c = 0; c < p->depth; c++) o[c] = OUT((int32_t)x[c] - p->zp, m, sh); \
     }                                                                                  \
     return TL_OK;                                                                      \

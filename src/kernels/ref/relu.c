@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * RELU, RELU6, RELU_N1_TO_1 and RELU_0_TO_1 as float clamps (NaN passes through, as with TFLite's min/max).
- * int8/uint8 as TFLite's QuantizedReluX: requantize x - zp_in by s_in/s_out, add zp_out, clamp to the
+ * int8/uint8 (and int16 for RELU and RELU6) as TFLite's QuantizedReluX: requantize x - zp_in by s_in/s_out, add zp_out, clamp to the
  * activation's quantized range. */
 #include <math.h>
 
@@ -43,6 +43,7 @@ static tl_status relu_eval_f32(tl_kctx *ctx, tl_node *node) {
   }
 RELU_Q(relu_eval_s8, int8_t)
 RELU_Q(relu_eval_u8, uint8_t)
+RELU_Q(relu_eval_s16, int16_t)
 
 /* activations.cc QuantizedReluX bounds: zp + (int32)roundf(bound / scale), within the type's range
  * (RELU has no upper bound). The cast is x86's for out-of-range values; the add wraps. */
@@ -63,6 +64,9 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, float flo, float fhi) {
   node->state = p;
   switch (in->type) {
     case TL_FLOAT32: node->eval = relu_eval_f32; return TL_OK;
+    case TL_INT16:
+      if (p->lo != 0.f) break; /* TFLite has no int16 RELU_N1_TO_1 */
+      /* fall through */
     case TL_INT8:
     case TL_UINT8: {
       char msg[200];
@@ -78,11 +82,12 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, float flo, float fhi) {
       const int32_t lo = relu_bound(p->lo, out);
       p->q[4] = lo > qmin ? lo : qmin;
       p->q[5] = isinf(p->hi) ? qmax : (relu_bound(p->hi, out) < qmax ? relu_bound(p->hi, out) : qmax);
-      node->eval = in->type == TL_INT8 ? relu_eval_s8 : relu_eval_u8;
+      node->eval = in->type == TL_INT8 ? relu_eval_s8 : in->type == TL_UINT8 ? relu_eval_u8 : relu_eval_s16;
       return TL_OK;
     }
-    default: return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
+    default: break;
   }
+  return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
 }
 
 tl_status tl_prep_relu(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 0.f, INFINITY); }

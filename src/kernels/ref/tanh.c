@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
- * TANH. Float via tanhf; int8/uint8 through TFLite's 256-entry table, int16 with gemmlowp's fixed-point
+ * TANH. Float with Eigen's tanh (eigen_math.h), as TFLite's optimized kernel; int8/uint8 through TFLite's 256-entry table, int16 with gemmlowp's fixed-point
  * tanh (bit-identical to TFLite 2.9's builtin kernels). */
 #include <math.h>
 
 #include "../quant_math.h"
+#include "eigen_math.h"
 #include "kcommon.h"
 
 typedef struct {
@@ -16,7 +17,7 @@ static tl_status tanh_eval_f32(tl_kctx *ctx, tl_node *node) {
   const float *restrict in = node->in[0]->data;
   float *restrict out = node->out[0]->data;
   const int64_t n = tl_numel(node->in[0]);
-  for (int64_t i = 0; i < n; i++) out[i] = tanhf(in[i]);
+  for (int64_t i = 0; i < n; i++) out[i] = tl_eigen_tanh(in[i]);
   return TL_OK;
 }
 

@@ -5,10 +5,11 @@
  * approximate), with the libm single-precision
  * functions. TFLite's x86 build computes some of them with Eigen's vector functions, which agree
  * with libm bit for bit except on subnormals (flushed) and the sign of a zero. NEG and SIGN also take
- * int32, NEG int64 too; HARD_SWISH int8 and uint8 (hard_swish_q.c). Other quantized variants are refused
- * with the dtype and version named. */
+ * int32, NEG int64 too; HARD_SWISH int8 and uint8 (hard_swish_q.c); ABS int8/int16, ELU int8, GELU
+ * int8/uint8 (unary_q.c). Other quantized variants are refused with the dtype and version named. */
 #include <math.h>
 
+#include "eigen_math.h"
 #include "kcommon.h"
 
 typedef float (*f32_fn)(float);
@@ -23,7 +24,8 @@ static float f_cos(float x) { return cosf(x); }
 static float f_abs(float x) { return fabsf(x); }
 static float f_neg(float x) { return -x; }
 static float f_floor(float x) { return floorf(x); }
-static float f_ceil(float x) { return ceilf(x); }
+/* Eigen's ceil adds 0 or 1 to a rounded value, so -0.5 gives +0 */
+static float f_ceil(float x) { return ceilf(x) + 0.0f; }
 /* TFLite's RoundToNearest: halves to even, from floor (so -0.5 gives +0). */
 static float f_round(float x) {
   const float fl = floorf(x), diff = x - fl;
@@ -37,35 +39,11 @@ static float f_hard_swish(float x) {
   return x * r6 * (1.0f / 6.0f);
 }
 static float f_elu(float x) { return x < 0.f ? expm1f(x) : x; }
-/* GELU as TFLite's float kernel evaluates it, 0.5 x (1 + erf(x / sqrt 2)), with the erf its Eigen build
- * uses: an odd/even rational polynomial on [-4, 4] (Horner, separate multiply and add), not libm's. */
-static float erf_rational(float a) {
-  static const float num[7] = {-2.72614225801306e-10f, 2.77068142495902e-08f, -2.10102402082508e-06f, -5.69250639462346e-05f,
-                               -7.34990630326855e-04f, -2.95459980854025e-03f, -1.60960333262415e-02f};
-  static const float den[5] = {-1.45660718464996e-05f, -2.13374055278905e-04f, -1.68282697438203e-03f,
-                               -7.37332916720468e-03f, -1.42647390514189e-02f};
-  const float x = a > 4.f ? 4.f : a < -4.f ? -4.f : a, x2 = x * x;
-  float p = num[0], q = den[0];
-  for (int i = 1; i < 7; i++) p = x2 * p + num[i];
-  for (int i = 1; i < 5; i++) q = x2 * q + den[i];
-  return x * p / q;
-}
-static float f_gelu(float x) { return 0.5f * x * (1.0f + erf_rational(x * 0.70710678118654752440f)); }
-/* ... and its tanh, for the approximate form: a rational polynomial on [-7.905, 7.905], x itself
- * below 0.0004 in magnitude. */
-static float tanh_rational(float a) {
-  static const float num[7] = {-2.76076847742355e-16f, 2.00018790482477e-13f, -8.60467152213735e-11f, 5.12229709037114e-08f,
-                               1.48572235717979e-05f, 6.37261928875436e-04f, 4.89352455891786e-03f};
-  static const float den[4] = {1.19825839466702e-06f, 1.18534705686654e-04f, 2.26843463243900e-03f, 4.89352518554385e-03f};
-  const float c = 7.90531110763549805f, x = a > c ? c : a < -c ? -c : a, x2 = x * x;
-  if (fabsf(a) < 0.0004f) return x;
-  float p = num[0], q = den[0];
-  for (int i = 1; i < 7; i++) p = x2 * p + num[i];
-  for (int i = 1; i < 4; i++) q = x2 * q + den[i];
-  return x * p / q;
-}
+/* GELU as TFLite's float kernel evaluates it, 0.5 x (1 + erf(x / sqrt 2)), with Eigen's erf (not
+ * libm's); the approximate form with Eigen's tanh. */
+static float f_gelu(float x) { return 0.5f * x * (1.0f + tl_eigen_erf(x * 0.70710678118654752440f)); }
 static float f_gelu_tanh(float x) {
-  return 0.5f * x * (1.0f + tanh_rational(0.79788456080286535588f * (x + 0.044715f * (x * x * x))));
+  return 0.5f * x * (1.0f + tl_eigen_tanh(0.79788456080286535588f * (x + 0.044715f * (x * x * x))));
 }
 
 typedef struct {
@@ -119,6 +97,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, f32_fn f, int int32_ok, int i
     return TL_OK;
   }
   if ((in->type == TL_INT8 || in->type == TL_UINT8) && f == f_hard_swish) return tl_ref_hard_swish_q_prepare(ctx, node);
+  if (in->type == TL_INT8 || in->type == TL_UINT8 || in->type == TL_INT16) return tl_ref_unary_q_prepare(ctx, node);
   if (in->type == TL_INT32 && int32_ok) return node->eval = eval_i32, TL_OK;
   if (in->type == TL_INT64 && int64_ok) return node->eval = eval_i64, TL_OK;
   return tl_kunsupported(ctx, node, "type %s (version %d)", tl_type_name(in->type), (int)node->version);
