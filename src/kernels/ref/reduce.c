@@ -2,7 +2,8 @@
  * MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD and REDUCE_ANY over the axes in the 2nd input (int32/int64, known at prepare; negative and
  * repeated axes allowed), ReducerOptions.keep_dims. Float accumulates in input order into the output,
  * like TFLite's reference reduction, then MEAN divides by the float count. Integer MEAN
- * (int8/uint8/int16) follows TFLite 2.9's three paths, see mean_eval_s8. */
+ * (int8/uint8/int16) follows TFLite 2.9's three paths, see mean_eval_s8; int32/int64 MEAN, SUM and
+ * REDUCE_PROD in integers; int8/uint8 SUM raw or rescaled, see sum_eval_s8. */
 #include <float.h>
 
 #include "../quant_math.h"
@@ -90,6 +91,59 @@ REDUCE_EVAL(min_eval_s16, int16_t, INT16_MAX, MIN_STEP)
 REDUCE_EVAL(min_eval_s32, int32_t, INT32_MAX, MIN_STEP)
 REDUCE_EVAL(min_eval_s64, int64_t, INT64_MAX, MIN_STEP)
 REDUCE_EVAL(prod_eval_f32, float, 1.f, PROD_STEP)
+/* Integer sums and products wrap (TFLite's int arithmetic overflows the same way on every target). */
+#define WSUM32(a, b) (int32_t)((uint32_t)(a) + (uint32_t)(b))
+#define WSUM64(a, b) (int64_t)((uint64_t)(a) + (uint64_t)(b))
+#define WSUM8(a, b) (int8_t)(uint8_t)((uint32_t)(a) + (uint32_t)(b))
+#define WSUMU8(a, b) (uint8_t)((uint32_t)(a) + (uint32_t)(b))
+#define WPROD32(a, b) (int32_t)((uint32_t)(a) * (uint32_t)(b))
+#define WPROD64(a, b) (int64_t)((uint64_t)(a) * (uint64_t)(b))
+REDUCE_EVAL(sum_eval_s32, int32_t, 0, WSUM32)
+REDUCE_EVAL(sum_eval_s64, int64_t, 0, WSUM64)
+REDUCE_EVAL(sum_eval_s8_raw, int8_t, 0, WSUM8)
+REDUCE_EVAL(sum_eval_u8_raw, uint8_t, 0, WSUMU8)
+REDUCE_EVAL(prod_eval_s32, int32_t, 1, WPROD32)
+REDUCE_EVAL(prod_eval_s64, int64_t, 1, WPROD64)
+
+/* MEAN of int32/int64 (reference_ops::Mean): an int64 sum divided by the count, truncated. */
+#define MEAN_INT(name, T)                                                        \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                           \
+    (void)ctx;                                                                   \
+    const reduce_state *p = node->state;                                         \
+    const T *in = node->in[0]->data;                                             \
+    T *out = node->out[0]->data;                                                 \
+    int64_t *restrict sum = node->scratch;                                       \
+    const int64_t n = tl_numel(node->out[0]);                                    \
+    for (int64_t i = 0; i < n; i++) sum[i] = 0;                                  \
+    REDUCE_WALK(p, sum[oo] = WSUM64(sum[oo], in[ii]));                           \
+    for (int64_t i = 0; i < n; i++) out[i] = p->count > 0 ? (T)(sum[i] / p->count) : 0; \
+    return TL_OK;                                                                \
+  }
+MEAN_INT(mean_eval_s32, int32_t)
+MEAN_INT(mean_eval_s64, int64_t)
+
+/* SUM of int8/uint8 on other output parameters (QuantizedMeanOrSum with compute_sum): the raw int32
+ * sum rescaled in float, rounded, plus the output zero point, then cast to the type (no clamp, as
+ * TFLite). */
+#define SUM_Q(name, T)                                                                          \
+  static tl_status name(tl_kctx *ctx, tl_node *node) {                                          \
+    (void)ctx;                                                                                  \
+    const reduce_state *p = node->state;                                                        \
+    const tl_tensor *it = node->in[0], *ot = node->out[0];                                      \
+    const T *in = it->data;                                                                     \
+    T *out = ot->data;                                                                          \
+    int32_t *restrict sum = node->scratch;                                                      \
+    const int64_t n = tl_numel(ot);                                                             \
+    for (int64_t i = 0; i < n; i++) sum[i] = 0;                                                 \
+    REDUCE_WALK(p, sum[oo] = WSUM32(sum[oo], in[ii]));                                          \
+    const float scale = it->scale / ot->scale;                                                  \
+    const float bias = (float)-it->zero_point * scale * (float)p->count;                        \
+    for (int64_t i = 0; i < n && p->count > 0; i++)                                             \
+      out[i] = (T)(uint32_t)((uint32_t)tl_f2i32((double)tl_roundf((float)sum[i] * scale + bias)) + (uint32_t)ot->zero_point); \
+    return TL_OK;                                                                               \
+  }
+SUM_Q(sum_eval_s8, int8_t)
+SUM_Q(sum_eval_u8, uint8_t)
 REDUCE_EVAL(any_eval_bool, uint8_t, 0, ANY_STEP)
 
 /* The eval of op 2 (max), 3 (min), 4 (prod), 5 (any) for the input type; NULL when there is none. */
@@ -101,7 +155,8 @@ static tl_eval_fn generic_eval(int op, int type) {
                {2, TL_INT16, max_eval_s16},   {2, TL_INT32, max_eval_s32}, {2, TL_INT64, max_eval_s64},
                {3, TL_FLOAT32, min_eval_f32}, {3, TL_INT8, min_eval_s8},   {3, TL_UINT8, min_eval_u8},
                {3, TL_INT16, min_eval_s16},   {3, TL_INT32, min_eval_s32}, {3, TL_INT64, min_eval_s64},
-               {4, TL_FLOAT32, prod_eval_f32}, {5, TL_BOOL, any_eval_bool}};
+               {4, TL_FLOAT32, prod_eval_f32}, {4, TL_INT32, prod_eval_s32}, {4, TL_INT64, prod_eval_s64},
+               {5, TL_BOOL, any_eval_bool}};
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (table[i].op == op && table[i].type == type) return table[i].fn;
   return NULL;
@@ -246,6 +301,20 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int op) {
     if ((op == 2 || op == 3) && in->qcount && (in->scale != out->scale || in->zero_point != out->zero_point))
       return tl_kunsupported(ctx, node, "requantizing %s input (output scale or zero point differs)", tl_type_name(in->type));
     return TL_OK;
+  }
+  if (in->type == TL_INT32 || in->type == TL_INT64) {
+    if (op == 1) return node->eval = in->type == TL_INT32 ? sum_eval_s32 : sum_eval_s64, TL_OK;
+    node->eval = in->type == TL_INT32 ? mean_eval_s32 : mean_eval_s64;
+    return tl_kscratch(ctx, node, (size_t)tl_numel(out) * sizeof(int64_t));
+  }
+  if (op == 1 && (in->type == TL_INT8 || in->type == TL_UINT8)) {
+    char msg[200];
+    if (in->qcount != 1 || out->qcount != 1 || !tl_check_quant(in, msg, sizeof msg) || !tl_check_quant(out, msg, sizeof msg))
+      return tl_kfail(ctx, node, "quantized SUM needs per-tensor quantization");
+    if (in->scale == out->scale && in->zero_point == out->zero_point) /* TFLite sums the raw values then */
+      return node->eval = in->type == TL_INT8 ? sum_eval_s8_raw : sum_eval_u8_raw, TL_OK;
+    node->eval = in->type == TL_INT8 ? sum_eval_s8 : sum_eval_u8;
+    return tl_kscratch(ctx, node, (size_t)tl_numel(out) * sizeof(int32_t));
   }
   if (in->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "type %s (version %d)", tl_type_name(in->type), (int)node->version);
   node->eval = op == 0 ? mean_eval_f32 : sum_eval_f32;
