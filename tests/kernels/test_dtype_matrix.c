@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Every element-wise op, and every reduction (with and without keep_dims), against the real
+ * Every element-wise op, every reduction (with and without keep_dims) and every CAST pair against the real
  * TensorFlow Lite in every dtype: float32, int8, uint8, int16
  * (quantized, the output on other parameters than the input), int32 and int64. A single-op model per
  * (op, dtype) goes to TFLite 2.9's builtin kernels first; where TFLite runs it, tinylite must run it
@@ -225,4 +225,51 @@ TEST(reduction_dtypes_match_tflite) {
   unlink(path);
 }
 
-TEST_MAIN(T(elementwise_dtypes_match_tflite), T(reduction_dtypes_match_tflite))
+/* CAST between every pair of 12 types. */
+TEST(cast_pairs_match_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  static const int types[] = {TL_TFL_FLOAT32, TL_TFL_FLOAT16, TL_TFL_FLOAT64, TL_TFL_INT32, TL_TFL_INT64, TL_TFL_UINT8,
+                              TL_TFL_INT8,    TL_TFL_INT16,   TL_TFL_UINT16,  TL_TFL_UINT32, TL_TFL_BOOL, TL_TFL_COMPLEX64};
+  static const size_t sizes[] = {4, 2, 8, 4, 8, 1, 1, 2, 2, 4, 1, 8};
+  char path[256], err[1024];
+  snprintf(path, sizeof path, "/tmp/tl_cast_%ld.tflite", (long)getpid());
+  int ran = 0, ok = 0;
+  for (int a = 0; a < 12; a++)
+    for (int b = 0; b < 12; b++) {
+      const int32_t dims[1] = {24};
+      static uint8_t in[24 * 8], theirs[24 * 8], ours[24 * 8];
+      for (int i = 0; i < 24 * 8; i++) in[i] = (uint8_t)(i * 29 + 7);
+      for (int i = 0; i < 24; i++) {
+        if (types[a] == TL_TFL_FLOAT32) ((float *)(void *)in)[i] = (float)(i - 12) * 3.7f;
+        if (types[a] == TL_TFL_FLOAT64) ((double *)(void *)in)[i] = (double)(i - 12) * 3.7;
+        if (types[a] == TL_TFL_COMPLEX64) ((float *)(void *)in)[2 * i] = (float)(i - 12) * 1.3f;
+        if (types[a] == TL_TFL_BOOL) in[i] = i % 3 == 0;
+      }
+      tl_om m;
+      tl_om_init(&m);
+      tl_om_input(&m, types[a], 1, dims, NULL, in);
+      tl_om_output(&m, types[b], 1, dims, NULL);
+      tl_tfl_add_op(m.b, 0, TL_BUILTIN_CAST, 1, m.ins, m.n_ins, m.outs, m.n_outs, NULL);
+      tl_tfl_set_io(m.b, 0, m.act, m.n_act, m.outs, m.n_outs);
+      const int wrote = tl_tfl_write_file(m.b, path, err, sizeof err) == 0;
+      tl_tfl_builder_free(m.b);
+      EXPECT(wrote);
+      const void *ins[1] = {in};
+      const size_t inb[1] = {24 * sizes[a]}, ob = 24 * sizes[b];
+      void *o1[1] = {theirs}, *o2[1] = {ours};
+      if (!wrote || tl_oracle_tflite(ref, NULL, path, 1, ins, inb, 1, o1, &ob, err, sizeof err)) continue;
+      ran++;
+      if (tl_oracle_tinylite(path, 1, ins, inb, 1, o2, &ob, err, sizeof err))
+        fprintf(stderr, "  CAST %d -> %d: TensorFlow Lite runs it, tinylite: %s\n", types[a], types[b], err);
+      else if (memcmp(theirs, ours, ob))
+        fprintf(stderr, "  CAST %d -> %d: outputs differ\n", types[a], types[b]);
+      else
+        ok++;
+    }
+  printf("  %d of the %d CAST pairs TensorFlow Lite runs match in tinylite\n", ok, ran);
+  EXPECT_EQ(ok, ran);
+  EXPECT_EQ(ran, 81); /* 9 source x 9 destination types in TFLite 2.9 */
+  unlink(path);
+}
+
+TEST_MAIN(T(elementwise_dtypes_match_tflite), T(reduction_dtypes_match_tflite), T(cast_pairs_match_tflite))

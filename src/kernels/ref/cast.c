@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * CAST between float32/float64/float16, int8/16/32/64, uint8/16/32 and bool, with C++ static_cast
- * semantics as TFLite: to bool is x != 0, from bool 0/1, int -> narrower int wraps. Float -> int
+ * CAST between float32/float64/float16, int8/16/32/64, uint8/16/32, bool and complex64, with C++
+ * static_cast semantics as TFLite (complex64 to a real type keeps the real part; a real value becomes
+ * (x, 0)): to bool is x != 0, from bool 0/1, int -> narrower int wraps. Float -> int
  * truncates toward zero; out-of-range values and NaN (undefined in C) saturate through int64 and then
  * wrap like x86 does for in-range int64 values, so hostile inputs stay defined. */
 #include <math.h>
@@ -18,15 +19,17 @@ typedef struct {
   int is_float;
   double f;
   int64_t i;
-  uint64_t u; /* for uint64 sources only */
+  int is_complex;
+  float im; /* complex64 sources: the imaginary part (the real one is f) */
 } wide;
 
 static wide load(int type, const uint8_t *p) {
-  wide w = {0, 0, 0, 0};
+  wide w = {0, 0, 0, 0, 0.f};
   switch (type) {
     case TL_FLOAT32: { float v; memcpy(&v, p, 4); w.is_float = 1; w.f = v; } break;
     case TL_FLOAT64: { double v; memcpy(&v, p, 8); w.is_float = 1; w.f = v; } break;
     case TL_FLOAT16: { uint16_t v; memcpy(&v, p, 2); w.is_float = 1; w.f = tl_f16_to_f32(v); } break;
+    case TL_COMPLEX64: { float v[2]; memcpy(v, p, 8); w.is_float = 1; w.f = v[0]; w.is_complex = 1; w.im = v[1]; } break;
     case TL_INT8: w.i = (int8_t)p[0]; break;
     case TL_UINT8: w.i = p[0]; break;
     case TL_BOOL: w.i = p[0] != 0; break;
@@ -48,6 +51,11 @@ static int64_t f_to_i64(double f) {
 }
 
 static void store(int type, uint8_t *p, wide w) {
+  if (type == TL_COMPLEX64) {
+    const float v[2] = {w.is_float ? (float)w.f : (float)w.i, w.is_complex ? w.im : 0.f};
+    memcpy(p, v, 8);
+    return;
+  }
   if (type == TL_FLOAT32) { float v = w.is_float ? (float)w.f : (float)w.i; memcpy(p, &v, 4); return; }
   if (type == TL_FLOAT64) { double v = w.is_float ? w.f : (double)w.i; memcpy(p, &v, 8); return; }
   if (type == TL_FLOAT16) { uint16_t v = tl_f32_to_f16(w.is_float ? (float)w.f : (float)w.i); memcpy(p, &v, 2); return; }
@@ -86,7 +94,7 @@ static tl_status cast_eval_u8_f32(tl_kctx *ctx, tl_node *node) {
 static int castable(int t) {
   switch (t) {
     case TL_FLOAT32: case TL_FLOAT64: case TL_FLOAT16: case TL_INT8: case TL_UINT8: case TL_BOOL: case TL_INT16:
-    case TL_UINT16: case TL_INT32: case TL_UINT32: case TL_INT64:
+    case TL_UINT16: case TL_INT32: case TL_UINT32: case TL_INT64: case TL_COMPLEX64:
       return 1;
     default: return 0;
   }
