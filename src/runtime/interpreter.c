@@ -372,7 +372,7 @@ static int has_side_effects(int op) {
 static tl_status maybe_fold(tl_interp *ip, tl_kctx *ctx, tl_node *n) {
   if (has_side_effects(n->op) || n->n_out == 0) return TL_OK;
   int inputs = 0;
-  if (n->op != TL_BUILTIN_SHAPE) {
+  if (n->op != TL_BUILTIN_SHAPE && n->op != TL_BUILTIN_RANK) { /* these read only the input's shape */
     for (int i = 0; i < n->n_in; i++) {
       if (!n->in[i]) continue;
       if (!n->in[i]->known) return TL_OK;
