@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * UNIDIRECTIONAL_SEQUENCE_LSTM, float and hybrid (int8 weights, float activations and states), against
+ * UNIDIRECTIONAL_SEQUENCE_LSTM and the one-step LSTM op, float and hybrid (int8 weights, float activations and states), against
  * the real TensorFlow Lite's builtin kernels on models written with tinylite's writer: full gates and
  * CIFG, peepholes, projection with clipping, layer normalisation, cell clipping, batch- and
  * time-major input, symmetric and asymmetric input quantization, an all-zero time step. Batch 2,
@@ -23,6 +23,7 @@ enum { B = 2, T = 4, NI = 5, NC = 6, NP = 3 };
 typedef struct {
   int hybrid, asym, cifg, peephole, proj, layer_norm, time_major;
   float cell_clip;
+  int single_step; /* the LSTM op: one step, input [batch, input] */
 } lstm_case;
 
 static uint32_t g_seed = 4242;
@@ -58,10 +59,11 @@ static int write_lstm(const char *path, const lstm_case *c) {
   tl_tfl_builder *b = tl_tfl_builder_new();
   const int no = c->proj ? NP : NC, q = c->hybrid;
   const int32_t xd[3] = {c->time_major ? T : B, c->time_major ? B : T, NI}, hd[2] = {B, no}, cd[2] = {B, NC},
-                od[3] = {xd[0], xd[1], no};
+                od[3] = {xd[0], xd[1], no}, xd1[2] = {B, NI}, od1[2] = {B, no};
   int in[24];
   for (int i = 0; i < 24; i++) in[i] = -1;
-  in[0] = tl_tfl_add_tensor(b, 0, "x", TL_TFL_FLOAT32, 3, xd, NULL, 0, NULL, 0);
+  in[0] = c->single_step ? tl_tfl_add_tensor(b, 0, "x", TL_TFL_FLOAT32, 2, xd1, NULL, 0, NULL, 0)
+                         : tl_tfl_add_tensor(b, 0, "x", TL_TFL_FLOAT32, 3, xd, NULL, 0, NULL, 0);
   for (int g = c->cifg ? 1 : 0; g < 4; g++) {
     in[1 + g] = weight(b, q, NC, NI, 0.6f);
     in[5 + g] = weight(b, q, NC, no, 0.5f);
@@ -73,14 +75,18 @@ static int write_lstm(const char *path, const lstm_case *c) {
   if (c->proj) in[16] = weight(b, q, NP, NC, 0.5f), in[17] = vec(b, NP, 0.f);
   in[18] = tl_tfl_add_tensor(b, 0, "h", TL_TFL_FLOAT32, 2, hd, NULL, 0, NULL, 1);
   in[19] = tl_tfl_add_tensor(b, 0, "c", TL_TFL_FLOAT32, 2, cd, NULL, 0, NULL, 1);
-  const int y = tl_tfl_add_tensor(b, 0, "y", TL_TFL_FLOAT32, 3, od, NULL, 0, NULL, 0);
-  tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_UNIDI_SEQUENCE_LSTM);
+  const int y = c->single_step ? tl_tfl_add_tensor(b, 0, "y", TL_TFL_FLOAT32, 2, od1, NULL, 0, NULL, 0)
+                               : tl_tfl_add_tensor(b, 0, "y", TL_TFL_FLOAT32, 3, od, NULL, 0, NULL, 0);
+  /* LSTMOptions' field 3 is kernel_type (0 = FULL) where the sequence op has time_major */
+  tl_tfl_options o = tl_tfl_opts_empty(c->single_step ? TL_TFL_OPT_LSTM : TL_TFL_OPT_UNIDI_SEQUENCE_LSTM);
   tl_tfl_opts_set_int(&o, 0, TL_TFL_F_I8, TL_TFL_ACT_TANH);
   tl_tfl_opts_set_float(&o, 1, TL_TFL_F_F32, c->cell_clip);
   tl_tfl_opts_set_float(&o, 2, TL_TFL_F_F32, c->proj ? 0.8 : 0.0);
-  tl_tfl_opts_set_int(&o, 3, TL_TFL_F_BOOL, c->time_major);
+  if (c->single_step) tl_tfl_opts_set_int(&o, 3, TL_TFL_F_I8, 0);
+  else tl_tfl_opts_set_int(&o, 3, TL_TFL_F_BOOL, c->time_major);
   tl_tfl_opts_set_int(&o, 4, TL_TFL_F_BOOL, c->asym);
-  tl_tfl_add_op(b, 0, TL_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM, c->hybrid ? (c->asym ? 3 : 2) : 1, in,
+  tl_tfl_add_op(b, 0, c->single_step ? TL_BUILTIN_LSTM : TL_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM,
+                c->hybrid ? (c->asym ? 3 : 2) : 1, in,
                 c->layer_norm ? 24 : 20, &y, 1, &o);
   tl_tfl_set_io(b, 0, in, 1, &y, 1);
   char err[256];
@@ -93,9 +99,11 @@ static int write_lstm(const char *path, const lstm_case *c) {
 TEST(lstm_matches_tflite) {
   REQUIRE_TFLITE_REF(ref);
   static const lstm_case cases[] = {
-      {0, 0, 0, 0, 0, 0, 0, 0.f}, {0, 0, 1, 1, 1, 0, 1, 3.f}, {0, 0, 0, 1, 0, 1, 0, 0.f},
-      {1, 0, 0, 0, 0, 0, 0, 0.f}, {1, 1, 0, 0, 0, 0, 0, 0.f}, {1, 0, 1, 1, 1, 0, 1, 3.f},
-      {1, 1, 0, 1, 1, 0, 0, 0.5f}, {1, 0, 0, 0, 0, 1, 0, 0.f}, {1, 1, 1, 1, 0, 1, 1, 0.f}};
+      {0, 0, 0, 0, 0, 0, 0, 0.f, 0}, {0, 0, 1, 1, 1, 0, 1, 3.f, 0}, {0, 0, 0, 1, 0, 1, 0, 0.f, 0},
+      {1, 0, 0, 0, 0, 0, 0, 0.f, 0}, {1, 1, 0, 0, 0, 0, 0, 0.f, 0}, {1, 0, 1, 1, 1, 0, 1, 3.f, 0},
+      {1, 1, 0, 1, 1, 0, 0, 0.5f, 0}, {1, 0, 0, 0, 0, 1, 0, 0.f, 0}, {1, 1, 1, 1, 0, 1, 1, 0.f, 0},
+      {0, 0, 0, 0, 0, 0, 0, 0.f, 1},  {0, 0, 1, 1, 1, 0, 0, 3.f, 1}, {1, 0, 0, 1, 1, 0, 0, 0.f, 1},
+      {1, 1, 0, 0, 0, 1, 0, 0.f, 1}};
   char path[256], err[1024];
   snprintf(path, sizeof path, "/tmp/tl_lstm_%ld.tflite", (long)getpid());
   int ok = 0;
@@ -106,7 +114,8 @@ TEST(lstm_matches_tflite) {
     if (write_lstm(path, c)) continue;
     float x[B * T * NI], y_ref[B * T * NC], y_tl[B * T * NC];
     for (int i = 0; i < B * T * NI; i++) x[i] = i / NI == 2 ? 0.f : frand() * 1.5f; /* one all-zero row */
-    const size_t yb = (size_t)B * T * (c->proj ? NP : NC) * 4, xb = sizeof x;
+    const int steps = c->single_step ? 1 : T;
+    const size_t yb = (size_t)B * steps * (c->proj ? NP : NC) * 4, xb = (size_t)B * steps * NI * 4;
     const void *ins[1] = {x};
     void *o_ref[1] = {y_ref}, *o_tl[1] = {y_tl};
     if (tl_oracle_tflite(ref, NULL, path, 1, ins, &xb, 1, o_ref, &yb, err, sizeof err))
@@ -126,7 +135,7 @@ TEST(lstm_matches_tflite) {
       if (md > worst) worst = md;
     }
   }
-  printf("  UNIDIRECTIONAL_SEQUENCE_LSTM: %d/%d float and hybrid variants as TensorFlow Lite (largest difference %g)\n", ok,
+  printf("  UNIDIRECTIONAL_SEQUENCE_LSTM and LSTM: %d/%d float and hybrid variants as TensorFlow Lite (largest difference %g)\n", ok,
          n, (double)worst);
   EXPECT_EQ(ok, n);
   unlink(path);

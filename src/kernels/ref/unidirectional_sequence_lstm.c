@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * UNIDIRECTIONAL_SEQUENCE_LSTM, float: TFLite's LstmStepFloat per time step, with optional CIFG
+ * UNIDIRECTIONAL_SEQUENCE_LSTM, and LSTM (one step of it), float: TFLite's LstmStepFloat per time step, with optional CIFG
  * (no input gate), peepholes, layer normalisation, projection, cell/projection clipping, batch- or
  * time-major input. Gate pre-activations accumulate bias + Wx + Rh in that order (each dot product
  * summed on its own, as TFLite's MatrixBatchVectorMultiplyAccumulate). The states live in the
@@ -237,16 +237,20 @@ static tl_status prep_hybrid(tl_kctx *ctx, tl_node *node, lstm_state *p) {
   return TL_OK;
 }
 
-tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
+/* single_step: the LSTM op (one time step, input [batch, input], LSTMOptions whose field 3 is the
+ * kernel type, only FULL); else UNIDIRECTIONAL_SEQUENCE_LSTM over [batch, time, input]. */
+static tl_status prep_lstm(tl_kctx *ctx, tl_node *node, int single_step) {
   if (node->n_in != 20 && node->n_in != 24) return tl_kfail(ctx, node, "expected 20 or 24 inputs, got %d", (int)node->n_in);
   if (node->n_out != 1 || !node->out[0]) return tl_kfail(ctx, node, "expected 1 output");
   const tl_tensor *x = node->in[IN_X];
   tl_tensor *out = node->out[0];
   if (!x) return tl_kfail(ctx, node, "input is missing");
+  if (single_step && tl_fb_i8(kc_opts(node), 3, 0) != 0) return tl_kunsupported(ctx, node, "the BASIC LSTM kernel type");
+  if (single_step && x->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "LSTM with %s input", tl_type_name(x->type));
   if (x->type == TL_INT8) return tl_lstm_q_prepare(ctx, node); /* integer kernel: unidirectional_sequence_lstm_q.c */
   if (x->type != TL_FLOAT32 || out->type != TL_FLOAT32)
     return tl_kunsupported(ctx, node, "type %s (only the float kernel is written)", tl_type_name(x->type));
-  if (x->ndim != 3) return tl_kfail(ctx, node, "input must be 3-D");
+  if (x->ndim != (single_step ? 2 : 3)) return tl_kfail(ctx, node, "input must be %d-D", single_step ? 2 : 3);
   const tl_fb_table *o = kc_opts(node);
   lstm_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
@@ -256,13 +260,13 @@ tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
   p->act = tl_fb_i8(o, 0, 0);
   p->cell_clip = tl_fb_f32(o, 1, 0.f);
   p->proj_clip = tl_fb_f32(o, 2, 0.f);
-  p->time_major = tl_fb_u8(o, 3, 0) != 0;
+  p->time_major = !single_step && tl_fb_u8(o, 3, 0) != 0;
   if (tl_fb_u8(o, 5, 0)) return tl_kunsupported(ctx, node, "diagonal recurrent tensors");
   if (p->act < 0 || p->act > 6 || p->act == TL_ACT_SIGN_BIT) return tl_kunsupported(ctx, node, "activation %d", p->act);
   if (!(p->cell_clip >= 0.f) || !(p->proj_clip >= 0.f)) return tl_kfail(ctx, node, "negative or NaN clip");
-  p->n_time = x->dims[p->time_major ? 0 : 1];
+  p->n_time = single_step ? 1 : x->dims[p->time_major ? 0 : 1];
   p->n_batch = x->dims[p->time_major ? 1 : 0];
-  p->n_input = x->dims[2];
+  p->n_input = x->dims[x->ndim - 1];
   if (!present(node, W_O) || node->in[W_O]->ndim != 2) return tl_kfail(ctx, node, "input_to_output_weights missing or not 2-D");
   if (!present(node, R_O) || node->in[R_O]->ndim != 2) return tl_kfail(ctx, node, "recurrent_to_output_weights missing or not 2-D");
   p->n_cell = node->in[W_O]->dims[0];
@@ -302,10 +306,13 @@ tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
   if (tl_numel(hs) != (int64_t)p->n_batch * no || tl_numel(cs) != (int64_t)p->n_batch * nc)
     return tl_kfail(ctx, node, "state tensors have the wrong size");
   if (p->hybrid && (s = prep_hybrid(ctx, node, p))) return s;
-  int32_t od[3] = {x->dims[0], x->dims[1], no};
-  if ((s = tl_kset_shape(ctx, node, out, 3, od))) return s;
+  int32_t od[3] = {x->dims[0], single_step ? no : x->dims[1], no};
+  if ((s = tl_kset_shape(ctx, node, out, single_step ? 2 : 3, od))) return s;
   const int nq = ni > no ? (ni > nc ? ni : nc) : (no > nc ? no : nc);
   if ((s = tl_kscratch(ctx, node, sizeof(float) * 4 * (size_t)nc + (p->hybrid ? (size_t)nq : 0)))) return s;
   node->eval = lstm_eval_f32;
   return TL_OK;
 }
+
+tl_status tl_prep_unidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) { return prep_lstm(ctx, node, 0); }
+tl_status tl_prep_lstm(tl_kctx *ctx, tl_node *node) { return prep_lstm(ctx, node, 1); }
