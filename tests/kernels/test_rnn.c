@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * RNN and UNIDIRECTIONAL_SEQUENCE_RNN (src/kernels/ref/rnn.c), float and hybrid, against the real
+ * TensorFlow Lite's builtin kernels: tanh, relu and no activation, batch- and time-major sequences,
+ * symmetric and asymmetric input quantization, an all-zero step; three chained RNN steps share one
+ * hidden state. Outputs must be within 1e-6 of their range (libm's tanhf and TFLite's agree to the
+ * last bit or one ulp). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format/builtin_ops.h"
+#include "format/schema_ids.h"
+#include "format/tflite_writer.h"
+#include "test.h"
+#include "tflite_oracle.h"
+
+enum { B = 2, T = 4, NI = 5, NU = 6 };
+
+typedef struct {
+  int sequence, hybrid, asym, act, time_major;
+} rnn_case;
+
+static uint32_t g_seed = 777;
+static float frand(void) {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return (float)((g_seed >> 8) & 0xffff) / 32768.f - 1.f;
+}
+
+static int weight(tl_tfl_builder *b, int q, int d0, int d1) {
+  const int32_t d[2] = {d0, d1};
+  float f[NU * NU];
+  int8_t i8[NU * NU];
+  for (int i = 0; i < d0 * d1; i++) f[i] = frand() * 0.7f, i8[i] = (int8_t)(frand() * 127);
+  static const float scale = 0.7f / 127;
+  static const int64_t zero = 0;
+  const tl_tfl_quant qq = {1, &scale, &zero, 0, 0, NULL, NULL};
+  return q ? tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT8, 2, d, i8, (size_t)(d0 * d1), &qq)
+           : tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, d, f, (size_t)(d0 * d1) * 4, NULL);
+}
+
+/* A sequence op over [B, T, NI] (or time-major), or three RNN steps on inputs [B, NI]. */
+static int write_rnn(const char *path, const rnn_case *c) {
+  tl_tfl_builder *b = tl_tfl_builder_new();
+  const int32_t bd[1] = {NU}, hd[2] = {B, NU}, xs[3] = {c->time_major ? T : B, c->time_major ? B : T, NI},
+                ys[3] = {xs[0], xs[1], NU}, x1[2] = {B, NI};
+  float bias[NU];
+  for (int i = 0; i < NU; i++) bias[i] = frand() * 0.2f;
+  const int w = weight(b, c->hybrid, NU, NI), r = weight(b, c->hybrid, NU, NU);
+  const int bi = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_FLOAT32, 1, bd, bias, sizeof bias, NULL);
+  const int h = tl_tfl_add_tensor(b, 0, "h", TL_TFL_FLOAT32, 2, hd, NULL, 0, NULL, 1);
+  int ins[3], outs[3], n = c->sequence ? 1 : 3;
+  tl_tfl_options o = tl_tfl_opts_empty(c->sequence ? TL_TFL_OPT_SEQUENCE_RNN : TL_TFL_OPT_RNN);
+  if (c->sequence) {
+    tl_tfl_opts_set_int(&o, 0, TL_TFL_F_BOOL, c->time_major);
+    tl_tfl_opts_set_int(&o, 1, TL_TFL_F_I8, c->act);
+    tl_tfl_opts_set_int(&o, 2, TL_TFL_F_BOOL, c->asym);
+  } else {
+    tl_tfl_opts_set_int(&o, 0, TL_TFL_F_I8, c->act);
+    tl_tfl_opts_set_int(&o, 1, TL_TFL_F_BOOL, c->asym);
+  }
+  for (int k = 0; k < n; k++) {
+    ins[k] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, c->sequence ? 3 : 2, c->sequence ? xs : x1, NULL, 0, NULL, 0);
+    outs[k] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, c->sequence ? 3 : 2, c->sequence ? ys : hd, NULL, 0, NULL, 0);
+    const int op_in[5] = {ins[k], w, r, bi, h};
+    tl_tfl_add_op(b, 0, c->sequence ? TL_BUILTIN_UNIDIRECTIONAL_SEQUENCE_RNN : TL_BUILTIN_RNN, c->hybrid ? 2 : 1, op_in, 5,
+                  &outs[k], 1, &o);
+  }
+  tl_tfl_set_io(b, 0, ins, n, outs, n);
+  char err[256];
+  const int rc = tl_tfl_write_file(b, path, err, sizeof err);
+  if (rc) fprintf(stderr, "  writer: %s\n", err);
+  tl_tfl_builder_free(b);
+  return rc;
+}
+
+TEST(rnn_matches_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  static const rnn_case cases[] = {{1, 0, 0, TL_TFL_ACT_TANH, 0}, {1, 0, 0, TL_TFL_ACT_RELU, 1}, {1, 1, 0, TL_TFL_ACT_TANH, 0},
+                                   {1, 1, 1, TL_TFL_ACT_TANH, 1}, {1, 1, 1, TL_TFL_ACT_NONE, 0}, {0, 0, 0, TL_TFL_ACT_TANH, 0},
+                                   {0, 1, 0, TL_TFL_ACT_RELU, 0}, {0, 1, 1, TL_TFL_ACT_TANH, 0}};
+  char path[256], err[1024];
+  snprintf(path, sizeof path, "/tmp/tl_rnn_%ld.tflite", (long)getpid());
+  int ok = 0;
+  const int n = (int)(sizeof cases / sizeof cases[0]);
+  for (int k = 0; k < n; k++) {
+    const rnn_case *c = &cases[k];
+    if (write_rnn(path, c)) continue;
+    float x[B * T * NI], y_ref[B * T * NU], y_tl[B * T * NU];
+    for (int i = 0; i < B * T * NI; i++) x[i] = i / NI == 1 ? 0.f : frand() * 1.5f;
+    const int n_io = c->sequence ? 1 : 3;
+    const size_t xb = c->sequence ? sizeof x : (size_t)B * NI * 4, yb = c->sequence ? sizeof y_ref : (size_t)B * NU * 4;
+    const void *ins[3] = {x, x + B * NI, x + 2 * B * NI};
+    const size_t inb[3] = {xb, xb, xb}, outb[3] = {yb, yb, yb};
+    void *o_ref[3] = {y_ref, y_ref + B * NU, y_ref + 2 * B * NU}, *o_tl[3] = {y_tl, y_tl + B * NU, y_tl + 2 * B * NU};
+    if (tl_oracle_tflite(ref, NULL, path, n_io, ins, inb, n_io, o_ref, outb, err, sizeof err)) {
+      fprintf(stderr, "  case %d: TensorFlow Lite: %s\n", k, err);
+      continue;
+    }
+    if (tl_oracle_tinylite(path, n_io, ins, inb, n_io, o_tl, outb, err, sizeof err)) {
+      fprintf(stderr, "  case %d: tinylite: %s\n", k, err);
+      continue;
+    }
+    const size_t cnt = (size_t)n_io * yb / 4;
+    float md = 0.f, lo = y_ref[0], hi = y_ref[0];
+    for (size_t i = 0; i < cnt; i++) {
+      const float d = y_ref[i] > y_tl[i] ? y_ref[i] - y_tl[i] : y_tl[i] - y_ref[i];
+      md = d > md ? d : md, lo = y_ref[i] < lo ? y_ref[i] : lo, hi = y_ref[i] > hi ? y_ref[i] : hi;
+    }
+    if (md <= 1e-6f * (hi - lo) && hi > lo) ok++;
+    else fprintf(stderr, "  case %d: outputs differ by %g (range %g)\n", k, (double)md, (double)(hi - lo));
+  }
+  printf("  RNN and UNIDIRECTIONAL_SEQUENCE_RNN: %d/%d float and hybrid variants as TensorFlow Lite\n", ok, n);
+  EXPECT_EQ(ok, n);
+  unlink(path);
+}
+
+TEST_MAIN(T(rnn_matches_tflite))
