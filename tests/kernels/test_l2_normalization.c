@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "format/builtin_ops.h"
 #include "format/schema_ids.h"
@@ -48,4 +49,58 @@ TEST(l2_normalization_refuses_wrong_output_scale) {
   EXPECT(tl_om_check(NULL, NULL, &m, TL_BUILTIN_L2_NORMALIZATION, 2, NULL, "L2 output scale", "scale 1/128"));
 }
 
-TEST_MAIN(T(l2_normalization_matches_tflite), T(l2_normalization_refuses_wrong_output_scale))
+/* LOCAL_RESPONSE_NORMALIZATION: radius 0..9 (wider than the depth too), beta 1, 0.5 and 0.75. Within
+ * 2 ulp: TFLite's Eigen build evaluates the power's sqrt path its own way; most values are equal. */
+TEST(local_response_normalization_matches_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  static const struct {
+    int radius;
+    float bias, alpha, beta;
+  } cases[] = {{2, 1.f, 1e-4f, 0.75f}, {0, 2.f, 0.5f, 1.f}, {1, 1.f, 0.2f, 0.5f}, {3, 0.5f, 0.01f, 0.75f}, {9, 1.f, 0.3f, 1.f}};
+  enum { NX = 2 * 3 * 3 * 7 };
+  static float x[NX], ya[NX], yb[NX];
+  for (int i = 0; i < NX; i++) x[i] = (float)((i * 37) % 23) / 5.f - 2.f;
+  char path[256], err[1024];
+  snprintf(path, sizeof path, "/tmp/tl_lrn_%ld.tflite", (long)getpid());
+  int ok = 0, same = 0;
+  const int n = (int)(sizeof cases / sizeof cases[0]);
+  for (int c = 0; c < n; c++) {
+    const int32_t d[4] = {2, 3, 3, 7};
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 4, d, NULL, x);
+    tl_om_output(&m, TL_TFL_FLOAT32, 4, d, NULL);
+    tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_LRN);
+    tl_tfl_opts_set_int(&o, 0, TL_TFL_F_I32, cases[c].radius);
+    tl_tfl_opts_set_float(&o, 1, TL_TFL_F_F32, cases[c].bias);
+    tl_tfl_opts_set_float(&o, 2, TL_TFL_F_F32, cases[c].alpha);
+    tl_tfl_opts_set_float(&o, 3, TL_TFL_F_F32, cases[c].beta);
+    tl_tfl_add_op(m.b, 0, TL_BUILTIN_LOCAL_RESPONSE_NORMALIZATION, 1, m.ins, m.n_ins, m.outs, m.n_outs, &o);
+    tl_tfl_set_io(m.b, 0, m.act, m.n_act, m.outs, m.n_outs);
+    const int wrote = tl_tfl_write_file(m.b, path, err, sizeof err) == 0;
+    tl_tfl_builder_free(m.b);
+    const void *ins[1] = {x};
+    const size_t nb = sizeof x;
+    void *oa[1] = {ya}, *ob[1] = {yb};
+    if (!wrote || tl_oracle_tflite(ref, NULL, path, 1, ins, &nb, 1, oa, &nb, err, sizeof err) ||
+        tl_oracle_tinylite(path, 1, ins, &nb, 1, ob, &nb, err, sizeof err)) {
+      fprintf(stderr, "  case %d: %s\n", c, err);
+      continue;
+    }
+    int good = 1;
+    for (int i = 0; i < NX; i++) {
+      const float tol = 2.4e-7f * (ya[i] < 0 ? -ya[i] : ya[i]);
+      good &= ya[i] - yb[i] <= tol && yb[i] - ya[i] <= tol;
+      same += ya[i] == yb[i];
+    }
+    if (!good) fprintf(stderr, "  case %d: outputs differ by more than 2 ulp\n", c);
+    ok += good;
+  }
+  printf("  LOCAL_RESPONSE_NORMALIZATION: %d/%d parameter sets as TensorFlow Lite, %d of %d values identical\n", ok, n, same,
+         n * NX);
+  EXPECT_EQ(ok, n);
+  unlink(path);
+}
+
+TEST_MAIN(T(l2_normalization_matches_tflite), T(l2_normalization_refuses_wrong_output_scale),
+          T(local_response_normalization_matches_tflite))
