@@ -53,6 +53,11 @@ TL_API const char *tl_type_name(int type);
 TL_API size_t tl_type_size(int type);
 /* Name of a builtin operator code ("CONV_2D"...), "UNKNOWN" when out of range. */
 TL_API const char *tl_op_name(int builtin_code);
+/* The ops this build runs, i = 0, 1, ... until it returns 0: builtin code (32 = CUSTOM, then name is
+ * the custom_code), name, and the dtypes its kernels take ("f32 i8 u8 ...", "hybrid" = float
+ * activations with int8 weights, "any" = every fixed-size type). Every version of an op is accepted;
+ * what a model asks is checked against its tensors and options. */
+TL_API int tl_supported_op(int i, int *builtin, const char **name, const char **dtypes);
 
 /* ---- Models ----------------------------------------------------------------------------------
  * A model is immutable once loaded and may be shared by any number of interpreters on any threads.

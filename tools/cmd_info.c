@@ -43,13 +43,28 @@ static void print_tensor_line(const tl_model *m, int sg, int t, int full) {
   putchar('\n');
 }
 
+/* `tinylite info --ops`: the op table this build runs (docs/ops.md is this output). */
+static int print_ops(void) {
+  int code, n = 0, custom = 0;
+  const char *name, *types;
+  printf("%-5s %-32s %s\n", "code", "op", "dtypes");
+  for (int i = 0; tl_supported_op(i, &code, &name, &types); i++) {
+    if (code == 32) printf("%-5s %-32s %s\n", "-", name, types), custom++;
+    else printf("%-5d %-32s %s\n", code, name, types), n++;
+  }
+  printf("%d builtin ops and %d custom ops; every version of each\n", n, custom);
+  return 0;
+}
+
 int cmd_info(int argc, char **argv) {
   const char *path = NULL;
   int tensors = 1, full = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help")) {
-      printf("usage: tinylite info MODEL [--no-tensors] [--full]\n");
+      printf("usage: tinylite info MODEL [--no-tensors] [--full]\n       tinylite info --ops\n");
       return 0;
+    } else if (!strcmp(argv[i], "--ops")) {
+      return print_ops();
     } else if (!strcmp(argv[i], "--no-tensors")) tensors = 0;
     else if (!strcmp(argv[i], "--full")) full = 1;
     else if (argv[i][0] == '-') return cli_error("info", "unknown option '%s'", argv[i]);

@@ -15,6 +15,7 @@ static int usage(FILE *f) {
           "\n"
           "commands:\n"
           "  info MODEL                      inputs, outputs, ops, tensors, buffers and planned arena\n"
+          "  info --ops                      the ops and dtypes this build runs\n"
           "  run MODEL --input F --output F  run on raw little-endian input tensor(s), write the outputs\n"
           "  eval MODEL --data DIR           accuracy on the MNIST test set (--json for scripts)\n"
           "  classify MODEL IMAGE...         predict the digit in PNG/PGM images of any size\n"

@@ -125,7 +125,7 @@ int tl_conv_out_size(int padding, int in, int filter, int stride, int dilation, 
 int tl_broadcast_shape(const tl_tensor *a, const tl_tensor *b, int *ndim, int32_t *dims);
 
 /* ---- The op table (ops.def) ---- */
-#define TL_OP(code, NAME, fn) tl_status fn(tl_kctx *ctx, tl_node *node);
+#define TL_OP(code, NAME, fn, types) tl_status fn(tl_kctx *ctx, tl_node *node);
 #include "ops.def"
 #undef TL_OP
 
@@ -133,7 +133,7 @@ int tl_broadcast_shape(const tl_tensor *a, const tl_tensor *b, int *ndim, int32_
 tl_prepare_fn tl_kernel_lookup(int builtin);
 
 /* ---- CUSTOM ops (custom_ops.def), found by custom_code ---- */
-#define TL_CUSTOM_OP(name, NAME, fn) tl_status fn(tl_kctx *ctx, tl_node *node);
+#define TL_CUSTOM_OP(name, NAME, fn, types) tl_status fn(tl_kctx *ctx, tl_node *node);
 #include "custom_ops.def"
 #undef TL_CUSTOM_OP
 

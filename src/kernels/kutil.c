@@ -116,7 +116,7 @@ int tl_broadcast_shape(const tl_tensor *a, const tl_tensor *b, int *ndim, int32_
 
 tl_prepare_fn tl_kernel_lookup(int builtin) {
   switch (builtin) {
-#define TL_OP(code, NAME, fn) \
+#define TL_OP(code, NAME, fn, types) \
   case code: return TL_OP_KEPT(NAME, fn);
 #include "ops.def"
 #undef TL_OP
@@ -126,9 +126,33 @@ tl_prepare_fn tl_kernel_lookup(int builtin) {
 
 tl_prepare_fn tl_custom_lookup(const char *name) {
   if (!name) return NULL;
-#define TL_CUSTOM_OP(str, NAME, fn) \
+#define TL_CUSTOM_OP(str, NAME, fn, types) \
   if (!strcmp(name, str)) return TL_OP_KEPT(NAME, fn);
 #include "custom_ops.def"
 #undef TL_CUSTOM_OP
   return NULL;
+}
+
+int tl_supported_op(int i, int *builtin, const char **name, const char **dtypes) {
+  static const struct {
+    int code;
+    const char *name, *types;
+    tl_prepare_fn fn;
+  } ops[] = {
+#define TL_OP(code, NAME, fn, types) {code, #NAME, types, TL_OP_KEPT(NAME, fn)},
+#include "ops.def"
+#undef TL_OP
+#define TL_CUSTOM_OP(str, NAME, fn, types) {TL_BUILTIN_CUSTOM, str, types, TL_OP_KEPT(NAME, fn)},
+#include "custom_ops.def"
+#undef TL_CUSTOM_OP
+  };
+  for (int k = 0, seen = 0; k < (int)(sizeof ops / sizeof ops[0]); k++) {
+    if (!ops[k].fn) continue; /* left out of this build (TL_OPS_HEADER) */
+    if (seen++ != i) continue;
+    if (builtin) *builtin = ops[k].code;
+    if (name) *name = ops[k].name;
+    if (dtypes) *dtypes = ops[k].types;
+    return 1;
+  }
+  return 0;
 }
