@@ -135,6 +135,9 @@ typedef struct {
   int preserve_inputs;      /* 1: input tensors keep their values through invoke, as in TensorFlow Lite.
                              * 0 (default, as in TensorFlow Lite Micro): an input's memory is reused
                              * once the graph has read it, so set the inputs before every invoke. */
+  int subgraph;             /* the subgraph to run: 0, the main one, or a signature's (tl_model_signature
+                             * gives each signature's subgraph); inputs and outputs are that subgraph's,
+                             * and the by-name lookups take that signature's names. */
   size_t dynamic_size;      /* bytes for tensors whose shape is known only at invoke (RESHAPE to a
                              * computed shape, a slice sized by a loop counter): with a caller arena,
                              * whatever allocate leaves of it; otherwise this many, or when 0,
@@ -142,7 +145,7 @@ typedef struct {
                              * An invoke that needs more fails with TL_ERR_NOMEM and says how much. */
 } tl_interp_options;
 
-/* Creates an interpreter for subgraph 0 of m (which must outlive it). opts may be NULL. */
+/* Creates an interpreter for subgraph opts->subgraph (0 when opts is NULL) of m, which must outlive it. */
 TL_API tl_status tl_interp_new(const tl_model *m, const tl_interp_options *opts, tl_interp **out);
 /* Frees an interpreter (NULL is fine). */
 TL_API void tl_interp_free(tl_interp *ip);

@@ -6,24 +6,7 @@
 
 #include "tensorflow/lite/c/c_api.h"
 #include "tensorflow/lite/c/common.h"
-#include "tinylite.h"
-
-struct TfLiteModel {
-  tl_model *m;
-};
-
-struct TfLiteInterpreterOptions {
-  int32_t threads;
-  int32_t delegates; /* how many were added: accepted, reported, not called */
-  void (*reporter)(void *, const char *, va_list);
-  void *user_data;
-};
-
-struct TfLiteInterpreter {
-  tl_interp *ip;
-  TfLiteModel *model; /* not owned */
-  struct TfLiteInterpreterOptions opt;
-};
+#include "tflite_c_api_impl.h"
 
 static void report(const struct TfLiteInterpreterOptions *o, const char *fmt, ...) {
   if (!o || !o->reporter) return; /* the library never writes to stderr on its own */
@@ -82,6 +65,7 @@ TfLiteInterpreter *TfLiteInterpreterCreate(const TfLiteModel *model, const TfLit
   TfLiteInterpreter *it = calloc(1, sizeof *it);
   if (!it) return NULL;
   if (optional_options) it->opt = *optional_options;
+  it->model = (TfLiteModel *)model;
   if (it->opt.delegates)
     report(&it->opt, "tinylite: %d delegate(s) accepted but not applied: tinylite runs the graph with its own kernels",
            (int)it->opt.delegates);

@@ -28,7 +28,7 @@ tl_status tl_prep_call_once(tl_kctx *ctx, tl_node *n) {
 
 /* Re-runs every CALL_ONCE initialisation of the main subgraph (tl_interp_reset_variables). */
 tl_status tl_rerun_call_once(tl_interp *ip) {
-  tl_isub *sub = &ip->subs[0];
+  tl_isub *sub = ip->main;
   for (int i = 0; i < sub->n_nodes; i++) {
     tl_node *n = &sub->nodes[i];
     if (n->op != TL_BUILTIN_CALL_ONCE || !n->state) continue;

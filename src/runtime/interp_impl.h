@@ -43,6 +43,7 @@ struct tl_interp {
   tl_interp_options opt;
   int32_t n_subs;
   tl_isub *subs;
+  tl_isub *main;           /* the subgraph invoke runs (opt.subgraph) */
   int32_t *input_dims;     /* overrides from tl_interp_resize_input: per input, [ndim, dims...], ndim -1 = none */
   uint8_t allocated;
   /* Memory: persistent data first (kernel state, folded values, variables), then activations. */

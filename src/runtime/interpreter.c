@@ -288,14 +288,19 @@ tl_status tl_interp_new(const tl_model *m, const tl_interp_options *opts, tl_int
     ip->arena_size = ip->opt.arena_size - (al - a);
   }
   ip->n_subs = m->n_subgraphs;
+  if (ip->opt.subgraph < 0 || ip->opt.subgraph >= ip->n_subs) {
+    free(ip);
+    return TL_ERR_ARG;
+  }
   ip->subs = calloc((size_t)ip->n_subs, sizeof *ip->subs);
   ip->call_once_done = calloc((size_t)ip->n_subs, 1);
-  const tl_msubgraph *g0 = &m->subgraphs[0];
+  const tl_msubgraph *g0 = &m->subgraphs[ip->opt.subgraph];
   ip->input_dims = malloc(((size_t)g0->n_in + 1) * (TL_MAX_DIMS + 1) * sizeof(int32_t));
   if (!ip->subs || !ip->call_once_done || !ip->input_dims) goto oom;
   for (int i = 0; i < g0->n_in; i++) ip->input_dims[i * (TL_MAX_DIMS + 1)] = -1;
   for (int s = 0; s < ip->n_subs; s++)
     if (build_sub(ip, s) != TL_OK) goto oom;
+  ip->main = &ip->subs[ip->opt.subgraph];
   for (int s = 0; s < ip->n_subs; s++)
     for (int i = 0; i < ip->subs[s].n_tensors; i++) init_tensor(ip, &ip->subs[s], i);
   *out = ip;
@@ -325,7 +330,7 @@ const char *tl_interp_errmsg(const tl_interp *ip) { return ip ? ip->err : "no in
 
 tl_status tl_interp_resize_input(tl_interp *ip, int i, int ndim, const int32_t *dims) {
   if (!ip) return TL_ERR_ARG;
-  const tl_msubgraph *g = ip->subs[0].g;
+  const tl_msubgraph *g = ip->main->g;
   if (i < 0 || i >= g->n_in) {
     tl_interp_seterr(ip, "input %d out of range (%d inputs)", i, g->n_in);
     return TL_ERR_ARG;
@@ -514,7 +519,7 @@ tl_status tl_interp_allocate(tl_interp *ip) {
   free(ip->resources);
   ip->resources = NULL;
   ip->n_resources = 0;
-  tl_isub *main = &ip->subs[0];
+  tl_isub *main = ip->main;
   for (int i = 0; i < main->g->n_in; i++) {
     const int32_t *slot = &ip->input_dims[i * (TL_MAX_DIMS + 1)];
     if (slot[0] < 0) continue;
@@ -610,7 +615,7 @@ tl_status tl_interp_invoke(tl_interp *ip) {
     return TL_ERR_STATE;
   }
   ip->dyn_top = 0;
-  return tl_invoke_subgraph(ip, &ip->subs[0]);
+  return tl_invoke_subgraph(ip, ip->main);
 }
 
 tl_status tl_interp_reset_variables(tl_interp *ip) {
@@ -640,44 +645,44 @@ tl_status tl_kinvoke_subgraph(tl_kctx *ctx, tl_node *n, int sg) {
 
 /* ---- accessors ---- */
 
-int tl_interp_input_count(const tl_interp *ip) { return ip ? ip->subs[0].g->n_in : 0; }
-int tl_interp_output_count(const tl_interp *ip) { return ip ? ip->subs[0].g->n_out : 0; }
+int tl_interp_input_count(const tl_interp *ip) { return ip ? ip->main->g->n_in : 0; }
+int tl_interp_output_count(const tl_interp *ip) { return ip ? ip->main->g->n_out : 0; }
 
 tl_tensor *tl_interp_input(tl_interp *ip, int i) {
-  if (!ip || i < 0 || i >= ip->subs[0].g->n_in) return NULL;
-  return &ip->subs[0].tensors[ip->subs[0].g->in[i]];
+  if (!ip || i < 0 || i >= ip->main->g->n_in) return NULL;
+  return &ip->main->tensors[ip->main->g->in[i]];
 }
 
 tl_tensor *tl_interp_output(tl_interp *ip, int i) {
-  if (!ip || i < 0 || i >= ip->subs[0].g->n_out) return NULL;
-  return &ip->subs[0].tensors[ip->subs[0].g->out[i]];
+  if (!ip || i < 0 || i >= ip->main->g->n_out) return NULL;
+  return &ip->main->tensors[ip->main->g->out[i]];
 }
 
 static tl_tensor *by_name(tl_interp *ip, const char *name, int output) {
   if (!ip || !name) return NULL;
-  const tl_msubgraph *g = ip->subs[0].g;
+  const tl_msubgraph *g = ip->main->g;
   int n = output ? g->n_out : g->n_in;
   const int32_t *idx = output ? g->out : g->in;
   for (int i = 0; i < n; i++)
-    if (!strcmp(g->tensors[idx[i]].name, name)) return &ip->subs[0].tensors[idx[i]];
+    if (!strcmp(g->tensors[idx[i]].name, name)) return &ip->main->tensors[idx[i]];
   for (int s = 0; s < ip->m->n_signatures; s++) {
     const tl_msignature *sig = &ip->m->signatures[s];
-    if (sig->subgraph != 0) continue;
+    if (sig->subgraph != ip->main->index) continue;
     int k = output ? sig->n_out : sig->n_in;
     const tl_mtensormap *e = output ? sig->out : sig->in;
     for (int i = 0; i < k; i++)
-      if (!strcmp(e[i].name, name)) return &ip->subs[0].tensors[e[i].tensor];
+      if (!strcmp(e[i].name, name)) return &ip->main->tensors[e[i].tensor];
   }
   return NULL;
 }
 
 tl_tensor *tl_interp_input_by_name(tl_interp *ip, const char *name) { return by_name(ip, name, 0); }
 tl_tensor *tl_interp_output_by_name(tl_interp *ip, const char *name) { return by_name(ip, name, 1); }
-int tl_interp_tensor_count(const tl_interp *ip) { return ip ? ip->subs[0].n_tensors : 0; }
+int tl_interp_tensor_count(const tl_interp *ip) { return ip ? ip->main->n_tensors : 0; }
 
 tl_tensor *tl_interp_tensor(tl_interp *ip, int index) {
-  if (!ip || index < 0 || index >= ip->subs[0].n_tensors) return NULL;
-  return &ip->subs[0].tensors[index];
+  if (!ip || index < 0 || index >= ip->main->n_tensors) return NULL;
+  return &ip->main->tensors[index];
 }
 
 size_t tl_interp_arena_used(const tl_interp *ip) { return ip ? ALIGN16(ip->persist_used) + ip->act_size : 0; }
