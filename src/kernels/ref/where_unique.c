@@ -5,6 +5,7 @@
  * UniqueOptions.idx_out_type says). Unless the input is a constant, prepare defers them: they are
  * shaped at every invoke from the values (the interpreter's dynamic region). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "kcommon.h"
 
@@ -51,32 +52,57 @@ tl_status tl_prep_where(tl_kctx *ctx, tl_node *node) {
 
 /* ---- UNIQUE ---- */
 
-static int same_value(const uint8_t *a, const uint8_t *b, size_t es, int is_float) {
-  if (is_float) { /* TFLite compares with ==, so NaNs stay distinct and -0 equals 0 */
-    float x, y;
-    memcpy(&x, a, 4), memcpy(&y, b, 4);
-    return x == y;
-  }
-  return !memcmp(a, b, es);
+/* An element's value as a sortable key; floats compare as TFLite's std::map does (-0 == 0). */
+typedef struct {
+  double v;
+  int64_t i; /* position in the input */
+} ukey;
+
+static int by_value_then_pos(const void *a, const void *b) {
+  const ukey *x = a, *y = b;
+  const int nx = isnan(x->v), ny = isnan(y->v); /* NaNs last, a total order for qsort */
+  if (nx != ny) return nx - ny;
+  if (!nx && x->v != y->v) return x->v < y->v ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Distinct values of the input into vals (when not NULL), index of each element into idx (when not
- * NULL, int32 or int64); returns the count. Quadratic, like TFLite's map-free reference loop over
- * the seen values. */
-static int64_t unique_run(const tl_tensor *in, uint8_t *vals, void *idx, int idx64, uint8_t *seen) {
-  const size_t es = kc_esize(in->type);
-  const uint8_t *x = in->data;
+static double value_at(const tl_tensor *t, int64_t i) {
+  const uint8_t *p = (const uint8_t *)t->data + (size_t)i * kc_esize(t->type);
+  switch (t->type) {
+    case TL_FLOAT32: { float v; memcpy(&v, p, 4); return v == 0.f ? 0.0 : v; }
+    case TL_INT8: return (int8_t)p[0];
+    case TL_UINT8: return p[0];
+    case TL_INT16: { int16_t v; memcpy(&v, p, 2); return v; }
+    case TL_INT32: { int32_t v; memcpy(&v, p, 4); return v; }
+    default: { int64_t v; memcpy(&v, p, 8); return (double)v; }
+  }
+}
+
+/* Distinct values of the input in order of first appearance into vals (when not NULL), each element's
+ * value index into idx (when not NULL, int32 or int64); returns the count. O(n log n): the elements
+ * sorted by value, then each run of equal values numbered by where it first appears. int64 values
+ * beyond 2^53 compare through double; NaNs each count as distinct. work: n ukeys + n int64. */
+static int64_t unique_run(const tl_tensor *in, uint8_t *vals, void *idx, int idx64, void *work) {
   const int64_t n = tl_numel(in);
+  const size_t es = kc_esize(in->type);
+  ukey *k = work;
+  int64_t *first = (int64_t *)(k + n); /* per element: the first position of its value */
+  for (int64_t i = 0; i < n; i++) k[i].v = value_at(in, i), k[i].i = i;
+  qsort(k, (size_t)n, sizeof *k, by_value_then_pos);
+  for (int64_t r = 0; r < n; r++) first[k[r].i] = (r > 0 && k[r].v == k[r - 1].v) ? first[k[r - 1].i] : k[r].i;
+  /* number the values in input order: a value's id is assigned at its first position */
   int64_t count = 0;
   for (int64_t i = 0; i < n; i++) {
-    int64_t j = 0;
-    for (; j < count; j++)
-      if (same_value(seen + (size_t)j * es, x + (size_t)i * es, es, in->type == TL_FLOAT32)) break;
-    if (j == count) memcpy(seen + (size_t)count++ * es, x + (size_t)i * es, es);
-    if (idx && idx64) ((int64_t *)idx)[i] = j;
-    else if (idx) ((int32_t *)idx)[i] = (int32_t)j;
+    if (first[i] == i) {
+      if (vals) memcpy(vals + (size_t)count * es, (const uint8_t *)in->data + (size_t)i * es, es);
+      k[i].i = count++; /* reuse: k[i].i now holds the id of the value first seen at i */
+    }
   }
-  if (vals) memcpy(vals, seen, (size_t)count * es);
+  for (int64_t i = 0; i < n && idx; i++) {
+    const int64_t id = k[first[i]].i;
+    if (idx64) ((int64_t *)idx)[i] = id;
+    else ((int32_t *)idx)[i] = (int32_t)id;
+  }
   return count;
 }
 
@@ -100,11 +126,12 @@ tl_status tl_prep_unique(tl_kctx *ctx, tl_node *node) {
   if (!kc_is_index_type(idx->type) || idx->type != want) return tl_kfail(ctx, node, "index output must be %s", tl_type_name(want));
   if ((s = tl_kset_shape(ctx, node, idx, 1, in->dims))) return s;
   if (!in->known) return tl_kdefer(ctx, node, "the count of distinct values is known only at run time");
-  uint8_t *seen = tl_kpersist(ctx, (size_t)tl_numel(in) * kc_esize(t) + 1);
-  if (!seen) return TL_ERR_NOMEM;
-  const int32_t count = (int32_t)unique_run(in, NULL, NULL, 0, seen);
+  const size_t work = (size_t)tl_numel(in) * (sizeof(ukey) + sizeof(int64_t)) + 1;
+  void *tmp = tl_kpersist(ctx, work);
+  if (!tmp) return TL_ERR_NOMEM;
+  const int32_t count = (int32_t)unique_run(in, NULL, NULL, 0, tmp);
   if ((s = tl_kset_shape(ctx, node, vals, 1, &count))) return s;
-  if ((s = tl_kscratch(ctx, node, (size_t)tl_numel(in) * kc_esize(t) + 1))) return s;
+  if ((s = tl_kscratch(ctx, node, work))) return s;
   node->eval = unique_eval;
   return TL_OK;
 }
