@@ -3,7 +3,12 @@
  * models and a wrong identifier must give a clear error (or run safely), never a crash, a hang or an
  * out-of-bounds access. Run under ASan+UBSan in CI. */
 #include <stdint.h>
+#include <stdlib.h>
 
+#include "format/builtin_ops.h"
+#include "format/flexbuf.h"
+#include "format/schema_ids.h"
+#include "format/tflite_writer.h"
 #include "test.h"
 #include "tinylite.h"
 
@@ -192,5 +197,99 @@ TEST(mutated_real_world_models) {
   printf("  real-world bit flips: %d loaded (%d ran), %d rejected with a message\n", loaded, ran, rejected);
 }
 
+/* Small models of the ops whose outputs are sized at run time or from options (RFFT2D, WHERE, UNIQUE,
+ * SCATTER_ND, AudioSpectrogram -> Mfcc, a SLICE sized by an input feeding a RESHAPE), written in
+ * memory; 0 when the writer failed. */
+static uint8_t *new_op_model(int which, size_t *n) {
+  tl_tfl_builder *b = tl_tfl_builder_new();
+  const int32_t v16[1] = {16}, m44[2] = {4, 4}, two[1] = {2}, one[1] = {1}, m53[2] = {5, 3}, w[2] = {400, 1}, c12[2] = {1, 2};
+  int ins[2], outs[2], ni = 1, no = 1;
+  if (which == 0) { /* RFFT2D */
+    const int32_t len[2] = {4, 8}, od[2] = {4, 5};
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, m44, NULL, 0, NULL, 0);
+    const int l = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT32, 1, two, len, 8, NULL);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_COMPLEX64, 2, od, NULL, 0, NULL, 0);
+    const int in[2] = {ins[0], l};
+    tl_tfl_add_op(b, 0, TL_BUILTIN_RFFT2D, 1, in, 2, outs, 1, NULL);
+  } else if (which == 1) { /* WHERE */
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_BOOL, 2, m44, NULL, 0, NULL, 0);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_INT64, 2, c12, NULL, 0, NULL, 0);
+    tl_tfl_add_op(b, 0, TL_BUILTIN_WHERE, 1, ins, 1, outs, 1, NULL);
+  } else if (which == 2) { /* UNIQUE */
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_INT32, 1, v16, NULL, 0, NULL, 0);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_INT32, 1, one, NULL, 0, NULL, 0);
+    outs[1] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_INT32, 1, v16, NULL, 0, NULL, 0);
+    no = 2;
+    tl_tfl_add_op(b, 0, TL_BUILTIN_UNIQUE, 1, ins, 1, outs, 2, NULL);
+  } else if (which == 3) { /* SCATTER_ND */
+    const int32_t idx[4] = {1, 3, 1, 0}, id[2] = {4, 1}, ud[2] = {4, 3}, shape[2] = {5, 3};
+    const int ix = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT32, 2, id, idx, 16, NULL);
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, ud, NULL, 0, NULL, 0);
+    const int sh = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT32, 1, two, shape, 8, NULL);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, m53, NULL, 0, NULL, 0);
+    const int in[3] = {ix, ins[0], sh};
+    tl_tfl_add_op(b, 0, TL_BUILTIN_SCATTER_ND, 1, in, 3, outs, 1, NULL);
+  } else if (which == 4) { /* AudioSpectrogram -> Mfcc */
+    const int32_t sd[3] = {1, 3, 129}, md[3] = {1, 3, 13}, rate = 16000;
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, w, NULL, 0, NULL, 0);
+    const int spec = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 3, sd, NULL, 0, NULL, 0);
+    const int r = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT32, 1, one, &rate, 4, NULL);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 3, md, NULL, 0, NULL, 0);
+    const tl_flex_entry so[3] = {{"magnitude_squared", TL_FLEX_BOOL, 1, 0, 0}, {"stride", TL_FLEX_INT, 100, 0, 0},
+                                 {"window_size", TL_FLEX_INT, 200, 0, 0}};
+    const tl_flex_entry mo[4] = {{"dct_coefficient_count", TL_FLEX_INT, 13, 0, 0}, {"filterbank_channel_count", TL_FLEX_INT, 40, 0, 0},
+                                 {"lower_frequency_limit", TL_FLEX_INT, 20, 0, 0}, {"upper_frequency_limit", TL_FLEX_INT, 4000, 0, 0}};
+    uint8_t sb[128], mb[160];
+    const size_t sn = tl_flex_write_map(so, 3, 4, sb, sizeof sb), mn = tl_flex_write_map(mo, 4, 4, mb, sizeof mb);
+    tl_tfl_add_custom_op(b, 0, "AudioSpectrogram", 1, ins, 1, &spec, 1, sb, sn);
+    const int mi[2] = {spec, r};
+    tl_tfl_add_custom_op(b, 0, "Mfcc", 1, mi, 2, outs, 1, mb, mn);
+  } else { /* SLICE sized by an input, then RESHAPE to [-1] */
+    const int32_t begin[2] = {0, 1}, flat[1] = {-1};
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, m44, NULL, 0, NULL, 0);
+    ins[1] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_INT32, 1, two, NULL, 0, NULL, 0);
+    ni = 2;
+    const int bg = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT32, 1, two, begin, 8, NULL);
+    const int sl = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, c12, NULL, 0, NULL, 0);
+    const int fs = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT32, 1, one, flat, 4, NULL);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 1, one, NULL, 0, NULL, 0);
+    const int si[3] = {ins[0], bg, ins[1]}, ri[2] = {sl, fs};
+    tl_tfl_options ro = tl_tfl_opts_reshape(NULL, 0);
+    tl_tfl_add_op(b, 0, TL_BUILTIN_SLICE, 1, si, 3, &sl, 1, NULL);
+    tl_tfl_add_op(b, 0, TL_BUILTIN_RESHAPE, 1, ri, 2, outs, 1, &ro);
+  }
+  tl_tfl_set_io(b, 0, ins, ni, outs, no);
+  uint8_t *out = NULL;
+  char err[256];
+  if (tl_tfl_finish(b, &out, n, err, sizeof err)) fprintf(stderr, "  writer: %s\n", err), out = NULL;
+  tl_tfl_builder_free(b);
+  return out;
+}
+
+/* Those models cut and bit-flipped anywhere (they are small): load and run, or refuse with a message. */
+TEST(mutated_new_op_models) {
+  int loaded = 0, rejected = 0, ran = 0;
+  for (int k = 0; k < 6; k++) {
+    size_t n;
+    uint8_t *b = new_op_model(k, &n);
+    EXPECT(b != NULL);
+    if (!b) continue;
+    int ran_clean = 0;
+    EXPECT(try_model(b, n, &ran_clean) == TL_OK);
+    EXPECT_EQ(ran_clean, 1);
+    for (size_t cut = 0; cut < n; cut += 1 + n / 64) try_model(b, cut, &ran);
+    uint8_t *mut = malloc(n);
+    for (int it = 0; it < 300; it++) {
+      memcpy(mut, b, n);
+      for (int f = 1 + (int)(rnd() % 4); f > 0; f--) mut[rnd() % n] ^= (unsigned char)(1u << (rnd() % 8));
+      if (try_model(mut, n, &ran) == TL_OK) loaded++;
+      else rejected++;
+    }
+    free(mut);
+    free(b);
+  }
+  printf("  new-op models, bit flips: %d loaded (%d ran), %d rejected with a message\n", loaded, ran, rejected);
+}
+
 TEST_MAIN(T(empty_and_tiny_files), T(random_bytes), T(wrong_identifier), T(truncated_corpus_files),
-          T(bit_flipped_corpus_files), T(mutated_real_world_models))
+          T(bit_flipped_corpus_files), T(mutated_real_world_models), T(mutated_new_op_models))
