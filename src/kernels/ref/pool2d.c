@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
- * MAX_POOL_2D and AVERAGE_POOL_2D over NHWC (Pool2DOptions: padding SAME/VALID, strides, filter,
+ * MAX_POOL_2D, AVERAGE_POOL_2D and L2_POOL_2D (float) over NHWC (Pool2DOptions: padding SAME/VALID, strides, filter,
  * fused activation). Windows are clipped to the input, and the average divides by the number of
  * in-bounds taps, as in TFLite. Float for both; MAX_POOL_2D also int8/uint8/int16, which TFLite only
  * allows with the same scale/zero point in and out (raw max, then the activation's quantized clamp).
  * Integer AVERAGE_POOL_2D sums in int32 and divides rounding half away from zero, as TFLite does. */
 #include <float.h>
+#include <math.h>
 
 #include "../ukernels.h"
 #include "kcommon.h"
@@ -202,6 +203,34 @@ AVGPOOL_Q(avgpool_eval_u8, uint8_t)
 AVGPOOL_Q(avgpool_eval_s16, int16_t)
 
 /* Shared by both pools: checks, output shape, state. */
+/* L2_POOL_2D (float): optimized_ops::L2Pool sums each window's squares in input order, multiplies by
+ * the reciprocal of the window's size, takes the square root, then applies the activation. */
+static tl_status l2pool_eval_f32(tl_kctx *ctx, tl_node *node) {
+  (void)ctx;
+  const pool_state *p = node->state;
+  const float *in = node->in[0]->data;
+  float *out = node->out[0]->data;
+  for (int b = 0; b < p->n; b++)
+    for (int oy = 0; oy < p->oh; oy++)
+      for (int ox = 0; ox < p->ow; ox++) {
+        int y0, y1, x0, x1;
+        window(p, oy, ox, &y0, &y1, &x0, &x1);
+        float *o = out + (((size_t)b * p->oh + oy) * p->ow + ox) * p->c;
+        for (int c = 0; c < p->c; c++) o[c] = 0.f;
+        for (int y = y0; y < y1; y++)
+          for (int x = x0; x < x1; x++) {
+            const float *v = in + (((size_t)b * p->ih + y) * p->iw + x) * p->c;
+            for (int c = 0; c < p->c; c++) o[c] += v[c] * v[c];
+          }
+        const float inv = 1.f / (float)((y1 - y0) * (x1 - x0));
+        for (int c = 0; c < p->c; c++) {
+          const float v = sqrtf(o[c] * inv);
+          o[c] = v < p->lo ? p->lo : (v > p->hi ? p->hi : v);
+        }
+      }
+  return TL_OK;
+}
+
 static tl_status pool_prepare(tl_kctx *ctx, tl_node *node, void **state_out) {
   tl_status s = kc_io(ctx, node, 1, 1, 1);
   if (s) return s;
@@ -292,5 +321,14 @@ tl_status tl_prep_average_pool2d(tl_kctx *ctx, tl_node *node) {
   if ((int64_t)p->fh * p->fw > 65535) return tl_kunsupported(ctx, node, "pooling window of %d x %d", (int)p->fh, (int)p->fw);
   if ((s = tl_kscratch(ctx, node, (size_t)p->c * sizeof(int32_t)))) return s;
   node->eval = in->type == TL_INT8 ? avgpool_eval_s8 : in->type == TL_UINT8 ? avgpool_eval_u8 : avgpool_eval_s16;
+  return TL_OK;
+}
+
+tl_status tl_prep_l2_pool2d(tl_kctx *ctx, tl_node *node) {
+  void *st;
+  tl_status s = pool_prepare(ctx, node, &st);
+  if (s) return s;
+  if (node->in[0]->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "type %s (float32 only, as TFLite)", tl_type_name(node->in[0]->type));
+  node->eval = l2pool_eval_f32;
   return TL_OK;
 }
