@@ -96,6 +96,10 @@ typedef void (*tl_task_fn)(void *arg, int64_t begin, int64_t end, int thread);
 void tl_kparallel(tl_kctx *ctx, int64_t n, tl_task_fn fn, void *arg);
 /* The microkernel table this interpreter uses (ukernels.h), chosen once when it was created. */
 const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx);
+/* 1 when float kernels must sum in TensorFlow Lite's order (the model has hybrid ops, which turn a
+ * last-bit difference upstream into a quantization step): float convolutions then take the scalar
+ * table's GEMM (simd/scalar/igemm.c) instead of the fastest one. */
+int tl_kexact_float(const tl_kctx *ctx);
 /* Runs subgraph `sg` on its own tensors (CALL_ONCE; WHILE and IF in runtime/while_if.c copy values in and out). */
 tl_status tl_kinvoke_subgraph(tl_kctx *ctx, tl_node *n, int sg);
 

@@ -63,6 +63,7 @@ struct tl_interp {
   uint8_t *call_once_done; /* per subgraph */
   tl_threadpool *pool;
   const struct tl_ukernels *uk; /* microkernels for this CPU (tl_ukernels_best at creation) */
+  uint8_t exact_float;     /* the model has hybrid ops: float kernels sum in TFLite's order */
   char err[512];
 };
 

@@ -96,6 +96,25 @@ tl_status tl_kruntime(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
 }
 
 const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx) { return ctx->ip->uk ? ctx->ip->uk : tl_ukernels_best(); }
+int tl_kexact_float(const tl_kctx *ctx) { return ctx->ip->exact_float; }
+
+/* A hybrid op: float activations in, int8/uint8 constant weights (DEQUANTIZE and QUANTIZE aside). */
+static int has_hybrid_ops(const tl_model *m) {
+  for (int s = 0; s < m->n_subgraphs; s++) {
+    const tl_msubgraph *g = &m->subgraphs[s];
+    for (int i = 0; i < g->n_ops; i++) {
+      const tl_mop *op = &g->ops[i];
+      if (op->builtin == TL_BUILTIN_DEQUANTIZE || op->builtin == TL_BUILTIN_QUANTIZE || op->n_in < 2 || op->in[0] < 0 ||
+          g->tensors[op->in[0]].type != TL_FLOAT32)
+        continue;
+      for (int k = 1; k < op->n_in; k++) {
+        const tl_mtensor *t = op->in[k] >= 0 ? &g->tensors[op->in[k]] : NULL;
+        if (t && t->data && (t->type == TL_INT8 || t->type == TL_UINT8)) return 1;
+      }
+    }
+  }
+  return 0;
+}
 
 tl_status tl_kdefer(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
   va_list ap;
@@ -276,6 +295,7 @@ tl_status tl_interp_new(const tl_model *m, const tl_interp_options *opts, tl_int
   if (!ip) return TL_ERR_NOMEM;
   ip->m = m;
   ip->uk = tl_ukernels_best();
+  ip->exact_float = (uint8_t)has_hybrid_ops(m);
   if (opts) ip->opt = *opts;
   if (ip->opt.arena) {
     /* Align the caller's arena start to 16 bytes. */

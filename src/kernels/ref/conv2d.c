@@ -176,7 +176,7 @@ static tl_status igemm_prepare(tl_kctx *ctx, tl_node *n, conv_state *s, const tl
   const int ks = s->g.kh * s->g.kw;
   if (!w->known || ks > KS_MAX || (bias && !bias->known) || (s->kind != K_F32 && s->kind != K_S8)) return TL_OK;
   if (s->kind == K_S8 && s->rq.w_zp != 0) return TL_OK;
-  const tl_f32_igemm_desc fk = uk->f32_igemm;
+  const tl_f32_igemm_desc fk = (tl_kexact_float(ctx) ? tl_ukernels_by_name("scalar") : uk)->f32_igemm;
   const int MR = s->kind == K_F32 ? fk.mr : uk->s8_igemm.mr;
   const size_t nr = s->kind == K_F32 ? fk.nr : uk->s8_igemm.nr;
   if (MR > MR_MAX) return TL_OK;

@@ -21,8 +21,9 @@
     const float lo = p->lo, hi = p->hi;                                                                          \
     while (nc > 0) {                                                                                             \
       float acc[MR][NR];                                                                                         \
+      const float *bias = w;                                                                                     \
       for (int i = 0; i < MR; i++)                                                                               \
-        for (int j = 0; j < NR; j++) acc[i][j] = w[j];                                                           \
+        for (int j = 0; j < NR; j++) acc[i][j] = 0.f;                                                            \
       w += NR;                                                                                                   \
       for (size_t t = 0; t < ks; t++) {                                                                          \
         const float *const *at = a + t * MR;                                                                     \
@@ -37,7 +38,8 @@
       const size_t n = nc < NR ? nc : NR;                                                                        \
       for (size_t i = 0; i < mr; i++)                                                                            \
         for (size_t j = 0; j < n; j++) {                                                                         \
-          float v = acc[i][j] < lo ? lo : acc[i][j];                                                             \
+          const float s = acc[i][j] + bias[j];                                                                   \
+          float v = s < lo ? lo : s;                                                                             \
           c[i * cm_stride + j] = v > hi ? hi : v;                                                                \
         }                                                                                                        \
       c += n;                                                                                                    \
@@ -61,7 +63,8 @@ void tl_f32_igemm_4x8__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const 
                               float *c, size_t cm_stride, const tl_f32_minmax *p) {
   const float lo = p->lo, hi = p->hi;
   while (nc > 0) {
-    v4f c00 = ld4(w), c01 = ld4(w + 4);
+    const v4f b0 = ld4(w), b1 = ld4(w + 4), z = {0, 0, 0, 0};
+    v4f c00 = z, c01 = z;
     v4f c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
     w += 8;
     for (size_t t = 0; t < ks; t++) {
@@ -75,6 +78,7 @@ void tl_f32_igemm_4x8__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const 
         c30 += x3 * w0, c31 += x3 * w1;
       }
     }
+    c00 += b0, c01 += b1, c10 += b0, c11 += b1, c20 += b0, c21 += b1, c30 += b0, c31 += b1;
     const size_t n = nc < 8 ? nc : 8;
     float t8[8];
 #define STORE(u, v, i)                                   \
