@@ -295,7 +295,9 @@ tl_status tl_interp_new(const tl_model *m, const tl_interp_options *opts, tl_int
   if (!ip) return TL_ERR_NOMEM;
   ip->m = m;
   ip->uk = tl_ukernels_best();
-  ip->exact_float = (uint8_t)has_hybrid_ops(m);
+  /* TL_FLOAT_ORDER=tflite: TFLite's float summation order in every model (A/B checks, like TL_ISA) */
+  const char *order = getenv("TL_FLOAT_ORDER");
+  ip->exact_float = (uint8_t)(has_hybrid_ops(m) || (order && !strcmp(order, "tflite")));
   if (opts) ip->opt = *opts;
   if (ip->opt.arena) {
     /* Align the caller's arena start to 16 bytes. */

@@ -3,9 +3,11 @@
  * FAKE_QUANT (ranges and bit widths), BUCKETIZE (float, int32, int64 input), L2_POOL_2D (SAME and
  * VALID windows, a fused RELU6), REVERSE_SEQUENCE (seq and batch dims either way), MATRIX_DIAG,
  * MATRIX_SET_DIAG (square and wide), SEGMENT_SUM (float, int32, run-time ids), DYNAMIC_UPDATE_SLICE
- * (start indices clamped at both ends). Every output byte must agree. */
+ * (start indices clamped at both ends); float CONV_2D and FULLY_CONNECTED in TFLite's summation
+ * order. Every output byte must agree. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "format/builtin_ops.h"
 #include "format/schema_ids.h"
@@ -157,5 +159,45 @@ TEST(segment_sum_and_dynamic_update_slice_match_tflite) {
   EXPECT_EQ(ok, n);
 }
 
-TEST_MAIN(T(fake_quant_and_bucketize_match_tflite), T(l2_pool_matches_tflite), T(sequence_and_matrix_ops_match_tflite),
+/* TFLite's float summation order (what models with hybrid ops get; TL_FLOAT_ORDER=tflite forces it
+ * here): float CONV_2D (channels in panels of 8) and FULLY_CONNECTED (batch 1 and 4, odd unit counts)
+ * give TFLite's bytes exactly. */
+TEST(float_order_matches_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  fill();
+  setenv("TL_FLOAT_ORDER", "tflite", 1);
+  static float w[64 * 300];
+  for (int i = 0; i < 64 * 300; i++) w[i] = g_x[(i * 7) % 256] * 0.25f;
+  int ok = 0, n = 0;
+  static const int conv[][3] = {{16, 32, 1}, {24, 8, 3}, {32, 5, 3}}; /* out channels, in channels, kernel */
+  for (int c = 0; c < 3; c++) {
+    const int32_t id[4] = {1, 6, 6, conv[c][1]}, wd[4] = {conv[c][0], conv[c][2], conv[c][2], conv[c][1]},
+                  bd[1] = {conv[c][0]}, od[4] = {1, 6, 6, conv[c][0]};
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 4, id, NULL, g_x);
+    tl_om_const(&m, TL_TFL_FLOAT32, 4, wd, w, NULL);
+    tl_om_const(&m, TL_TFL_FLOAT32, 1, bd, g_x + 200, NULL);
+    tl_om_output(&m, TL_TFL_FLOAT32, 4, od, NULL);
+    tl_tfl_options o = tl_tfl_opts_conv2d(TL_TFL_PAD_SAME, 1, 1, TL_TFL_ACT_NONE, 1, 1);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_CONV_2D, 1, &o, "CONV_2D (TFLite order)", NULL);
+  }
+  static const int fc[][3] = {{10, 32, 1}, {33, 250, 1}, {7, 37, 1}, {16, 64, 4}, {13, 200, 3}}; /* units, k, batch */
+  for (int c = 0; c < 5; c++) {
+    const int32_t id[2] = {fc[c][2], fc[c][1]}, wd[2] = {fc[c][0], fc[c][1]}, bd[1] = {fc[c][0]}, od[2] = {fc[c][2], fc[c][0]};
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 2, id, NULL, g_x);
+    tl_om_const(&m, TL_TFL_FLOAT32, 2, wd, w, NULL);
+    tl_om_const(&m, TL_TFL_FLOAT32, 1, bd, g_x + 100, NULL);
+    tl_om_output(&m, TL_TFL_FLOAT32, 2, od, NULL);
+    tl_tfl_options o = tl_tfl_opts_fully_connected(TL_TFL_ACT_NONE, 0, 0, 0);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_FULLY_CONNECTED, 1, &o, "FULLY_CONNECTED (TFLite order)", NULL);
+  }
+  unsetenv("TL_FLOAT_ORDER");
+  printf("  float CONV_2D and FULLY_CONNECTED in TFLite's order: %d/%d bit-identical\n", ok, n);
+  EXPECT_EQ(ok, n);
+}
+
+TEST_MAIN(T(float_order_matches_tflite), T(fake_quant_and_bucketize_match_tflite), T(l2_pool_matches_tflite), T(sequence_and_matrix_ops_match_tflite),
           T(segment_sum_and_dynamic_update_slice_match_tflite))

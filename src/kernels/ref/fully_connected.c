@@ -101,6 +101,25 @@ static void fc_uk_task(void *arg, int64_t begin, int64_t end, int thread) {
   }
 }
 
+/* Batch-1 float FULLY_CONNECTED in TensorFlow Lite's order (its Eigen GEMV on x86, measured): per
+ * output, 4 lane sums over k by lane (a multiply, then an add), reduced as (l0 + l2) + (l1 + l3), then
+ * the k % 4 tail one by one; the bias added last, then the clamp. */
+static void gemv_tflite_order(size_t n, size_t k, const float *x, const float *w, size_t ldw, const float *bias,
+                              float *y, const tl_f32_minmax *p) {
+  const size_t k4 = k / 4 * 4;
+  for (size_t r = 0; r < n; r++) {
+    const float *row = w + r * ldw;
+    float l[4] = {0.f, 0.f, 0.f, 0.f};
+    for (size_t j = 0; j < k4; j += 4)
+      for (int q = 0; q < 4; q++) l[q] = l[q] + row[j + q] * x[j + q];
+    float acc = (l[0] + l[2]) + (l[1] + l[3]);
+    for (size_t j = k4; j < k; j++) acc += row[j] * x[j];
+    float v = bias ? acc + bias[r] : acc;
+    v = v < p->lo ? p->lo : v;
+    y[r] = v > p->hi ? p->hi : v;
+  }
+}
+
 static tl_status fc_eval_uk(tl_kctx *ctx, tl_node *n) {
   const fc_state *s = n->state;
   const tl_tensor *bias = n->n_in > 2 ? n->in[2] : NULL;
@@ -117,19 +136,21 @@ static tl_status fc_eval_uk(tl_kctx *ctx, tl_node *n) {
 /* Chooses a microkernel path for known weights and packs them once; leaves uk_path 0 otherwise. */
 static tl_status fc_uk_prepare(tl_kctx *ctx, tl_node *n, fc_state *s, const tl_tensor *w, const tl_tensor *bias) {
   const tl_ukernels *uk = tl_kukernels(ctx);
+  const tl_ukernels *uk_s8 = uk;
   const int threads = tl_kthreads(ctx);
   if (!w->known || (bias && !bias->known) || s->k > INT32_MAX / 16) return TL_OK;
   if (s->kind == K_F32 && s->batch == 1) {
     /* GEMV reads TFLite's weights in place: nothing to pack. Split columns over threads when the
      * weights are big enough to be worth it (whole groups of 4 rows). */
     s->uk_path = 1;
-    s->gemv = uk->f32_gemv;
+    s->gemv = tl_kexact_float(ctx) ? gemv_tflite_order : uk->f32_gemv;
     s->mr = 1, s->row_tiles = 1;
     int64_t chunk = s->units;
     if (threads > 1 && s->units * s->k >= 16384) chunk = (s->units + threads - 1) / threads;
     s->col_chunk = (chunk + 3) / 4 * 4;
   } else if (s->kind == K_F32 || (s->kind == K_S8 && s->rq.w_zp == 0)) {
     const int f32 = s->kind == K_F32;
+    if (f32 && tl_kexact_float(ctx)) uk = tl_ukernels_by_name("scalar"); /* TFLite's order (conv2d.c) */
     const size_t nr = f32 ? uk->f32_igemm.nr : uk->s8_igemm.nr;
     const int mr = f32 ? uk->f32_igemm.mr : uk->s8_igemm.mr;
     if (mr > 8) return TL_OK;
@@ -145,7 +166,7 @@ static tl_status fc_uk_prepare(tl_kctx *ctx, tl_node *n, fc_state *s, const tl_t
                        s->rq.in_zp, s->rq.mult, s->rq.shift, s->wpc, p);
     s->uk_path = f32 ? 2 : 3;
     s->ipacked = p;
-    s->fk = uk->f32_igemm, s->qk = uk->s8_igemm;
+    s->fk = uk->f32_igemm, s->qk = uk_s8->s8_igemm;
     s->mr = mr;
     s->row_tiles = (s->batch + mr - 1) / mr;
     /* few row tiles (small batch): also split the columns, in whole panels */
