@@ -187,3 +187,29 @@ int tl_om_check(const char *ref, const char *flags, tl_om *m, int code, int vers
   unlink(path);
   return ok;
 }
+
+int tl_oracle_close(const char *ref, const char *model, int n_in, const void *const *ins, const size_t *in_bytes,
+                    int n_out, const size_t *out_bytes, float rel, const char *what, float *max_diff) {
+  float *theirs[TL_OM_MAX] = {0}, *ours[TL_OM_MAX] = {0};
+  char err[1024];
+  int ok = n_out <= TL_OM_MAX;
+  for (int j = 0; ok && j < n_out; j++) {
+    theirs[j] = malloc(out_bytes[j] + 4), ours[j] = malloc(out_bytes[j] + 4);
+    ok = theirs[j] && ours[j];
+  }
+  if (!ok) fprintf(stderr, "  %s: out of memory\n", what);
+  else if (tl_oracle_tflite(ref, NULL, model, n_in, ins, in_bytes, n_out, (void *const *)theirs, out_bytes, err, sizeof err))
+    ok = 0, fprintf(stderr, "  %s: TensorFlow Lite: %s\n", what, err);
+  else if (tl_oracle_tinylite(model, n_in, ins, in_bytes, n_out, (void *const *)ours, out_bytes, err, sizeof err))
+    ok = 0, fprintf(stderr, "  %s: tinylite: %s\n", what, err);
+  float md = 0.f, lo = 0.f, hi = 0.f;
+  for (int j = 0; ok && j < n_out; j++)
+    for (size_t i = 0; i < out_bytes[j] / 4; i++) {
+      const float a = theirs[j][i], d = a > ours[j][i] ? a - ours[j][i] : ours[j][i] - a;
+      md = d > md ? d : md, lo = a < lo ? a : lo, hi = a > hi ? a : hi;
+    }
+  if (ok && !(md <= rel * (hi - lo) && hi > lo)) ok = 0, fprintf(stderr, "  %s: outputs differ by %g (range %g)\n", what, (double)md, (double)(hi - lo));
+  if (max_diff) *max_diff = md;
+  for (int j = 0; j < TL_OM_MAX; j++) free(theirs[j]), free(ours[j]);
+  return ok;
+}

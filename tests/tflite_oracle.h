@@ -19,6 +19,12 @@ int tl_oracle_tinylite(const char *model, int n_in, const void *const *ins, cons
                        void *const *outs, const size_t *out_bytes, char *err, size_t errlen);
 #endif
 
+/* Runs `model` in both runtimes (TFLite's builtin kernels) on float outputs 0..n_out) and requires every
+ * value within rel of its output's range (max - min over all outputs). what names the case in
+ * messages. 1 when that holds; *max_diff (may be NULL) gets the largest difference. */
+int tl_oracle_close(const char *ref, const char *model, int n_in, const void *const *ins, const size_t *in_bytes,
+                    int n_out, const size_t *out_bytes, float rel, const char *what, float *max_diff);
+
 /* ---- single-op models: build one, run it through both runtimes, compare every output byte ---- */
 #include "format/tflite_writer.h"
 

@@ -104,7 +104,7 @@ TEST(lstm_matches_tflite) {
       {1, 1, 0, 1, 1, 0, 0, 0.5f, 0}, {1, 0, 0, 0, 0, 1, 0, 0.f, 0}, {1, 1, 1, 1, 0, 1, 1, 0.f, 0},
       {0, 0, 0, 0, 0, 0, 0, 0.f, 1},  {0, 0, 1, 1, 1, 0, 0, 3.f, 1}, {1, 0, 0, 1, 1, 0, 0, 0.f, 1},
       {1, 1, 0, 0, 0, 1, 0, 0.f, 1}};
-  char path[256], err[1024];
+  char path[256];
   snprintf(path, sizeof path, "/tmp/tl_lstm_%ld.tflite", (long)getpid());
   int ok = 0;
   float worst = 0.f;
@@ -112,28 +112,17 @@ TEST(lstm_matches_tflite) {
   for (int k = 0; k < n; k++) {
     const lstm_case *c = &cases[k];
     if (write_lstm(path, c)) continue;
-    float x[B * T * NI], y_ref[B * T * NC], y_tl[B * T * NC];
+    float x[B * T * NI];
     for (int i = 0; i < B * T * NI; i++) x[i] = i / NI == 2 ? 0.f : frand() * 1.5f; /* one all-zero row */
     const int steps = c->single_step ? 1 : T;
     const size_t yb = (size_t)B * steps * (c->proj ? NP : NC) * 4, xb = (size_t)B * steps * NI * 4;
     const void *ins[1] = {x};
-    void *o_ref[1] = {y_ref}, *o_tl[1] = {y_tl};
-    if (tl_oracle_tflite(ref, NULL, path, 1, ins, &xb, 1, o_ref, &yb, err, sizeof err))
-      fprintf(stderr, "  case %d: TensorFlow Lite: %s\n", k, err);
-    else if (tl_oracle_tinylite(path, 1, ins, &xb, 1, o_tl, &yb, err, sizeof err))
-      fprintf(stderr, "  case %d: tinylite: %s\n", k, err);
-    else {
-      float md = 0.f, lo = y_ref[0], hi = y_ref[0];
-      for (size_t i = 0; i < yb / 4; i++) {
-        const float d = y_ref[i] > y_tl[i] ? y_ref[i] - y_tl[i] : y_tl[i] - y_ref[i];
-        md = d > md ? d : md;
-        lo = y_ref[i] < lo ? y_ref[i] : lo, hi = y_ref[i] > hi ? y_ref[i] : hi;
-      }
-      if (md <= 1e-6f * (hi - lo)) ok++;
-      else fprintf(stderr, "  case %d (hybrid %d asym %d cifg %d peephole %d proj %d ln %d): outputs differ by up to %g\n", k,
-                   c->hybrid, c->asym, c->cifg, c->peephole, c->proj, c->layer_norm, (double)md);
-      if (md > worst) worst = md;
-    }
+    char what[96];
+    snprintf(what, sizeof what, "case %d (hybrid %d asym %d cifg %d peephole %d proj %d ln %d)", k, c->hybrid, c->asym,
+             c->cifg, c->peephole, c->proj, c->layer_norm);
+    float md;
+    ok += tl_oracle_close(ref, path, 1, ins, &xb, 1, &yb, 1e-6f, what, &md);
+    worst = md > worst ? md : worst;
   }
   printf("  UNIDIRECTIONAL_SEQUENCE_LSTM and LSTM: %d/%d float and hybrid variants as TensorFlow Lite (largest difference %g)\n", ok,
          n, (double)worst);
@@ -186,7 +175,7 @@ TEST(bidirectional_lstm_matches_tflite) {
   REQUIRE_TFLITE_REF(ref);
   static const lstm_case cases[] = {{0, 0, 0, 0, 0, 0, 0, 0.f, 0}, {0, 0, 1, 1, 1, 0, 1, 3.f, 0},
                                     {1, 0, 0, 0, 0, 0, 1, 0.f, 0}, {1, 1, 0, 1, 1, 0, 0, 0.f, 0}};
-  char path[256], err[1024];
+  char path[256];
   snprintf(path, sizeof path, "/tmp/tl_bidi_%ld.tflite", (long)getpid());
   int ok = 0, n = 0;
   for (int k = 0; k < 4; k++)
@@ -198,28 +187,14 @@ TEST(bidirectional_lstm_matches_tflite) {
       if (merge && !c->time_major) continue;
       n++;
       if (write_bidi(path, c, merge)) continue;
-      static float x[B * T * NI], y_ref[2][B * T * 2 * NC], y_tl[2][B * T * 2 * NC];
+      static float x[B * T * NI];
       for (int i = 0; i < B * T * NI; i++) x[i] = i / NI == 2 ? 0.f : frand() * 1.5f;
-      const int no = c->proj ? NP : NC, n_out = merge ? 1 : 2;
+      const int no = c->proj ? NP : NC;
       const size_t xb = sizeof x, yb = (size_t)B * T * (merge ? 2 * no : no) * 4, outb[2] = {yb, yb};
       const void *ins[1] = {x};
-      void *o_ref[2] = {y_ref[0], y_ref[1]}, *o_tl[2] = {y_tl[0], y_tl[1]};
-      if (tl_oracle_tflite(ref, NULL, path, 1, ins, &xb, n_out, o_ref, outb, err, sizeof err)) {
-        fprintf(stderr, "  bidi case %d merge %d: TensorFlow Lite: %s\n", k, merge, err);
-        continue;
-      }
-      if (tl_oracle_tinylite(path, 1, ins, &xb, n_out, o_tl, outb, err, sizeof err)) {
-        fprintf(stderr, "  bidi case %d merge %d: tinylite: %s\n", k, merge, err);
-        continue;
-      }
-      float md = 0.f, lo = 0.f, hi = 0.f;
-      for (int j = 0; j < n_out; j++)
-        for (size_t i = 0; i < yb / 4; i++) {
-          const float a = y_ref[j][i], d = a > y_tl[j][i] ? a - y_tl[j][i] : y_tl[j][i] - a;
-          md = d > md ? d : md, lo = a < lo ? a : lo, hi = a > hi ? a : hi;
-        }
-      if (md <= 1e-6f * (hi - lo) && hi > lo) ok++;
-      else fprintf(stderr, "  bidi case %d merge %d: outputs differ by %g\n", k, merge, (double)md);
+      char what[64];
+      snprintf(what, sizeof what, "bidi case %d merge %d", k, merge);
+      ok += tl_oracle_close(ref, path, 1, ins, &xb, merge ? 1 : 2, outb, 1e-6f, what, NULL);
     }
   printf("  BIDIRECTIONAL_SEQUENCE_LSTM: %d/%d float and hybrid variants, merged and split, as TensorFlow Lite\n", ok, n);
   EXPECT_EQ(ok, n);

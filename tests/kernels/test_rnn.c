@@ -79,36 +79,22 @@ TEST(rnn_matches_tflite) {
   static const rnn_case cases[] = {{1, 0, 0, TL_TFL_ACT_TANH, 0}, {1, 0, 0, TL_TFL_ACT_RELU, 1}, {1, 1, 0, TL_TFL_ACT_TANH, 0},
                                    {1, 1, 1, TL_TFL_ACT_TANH, 1}, {1, 1, 1, TL_TFL_ACT_NONE, 0}, {0, 0, 0, TL_TFL_ACT_TANH, 0},
                                    {0, 1, 0, TL_TFL_ACT_RELU, 0}, {0, 1, 1, TL_TFL_ACT_TANH, 0}};
-  char path[256], err[1024];
+  char path[256];
   snprintf(path, sizeof path, "/tmp/tl_rnn_%ld.tflite", (long)getpid());
   int ok = 0;
   const int n = (int)(sizeof cases / sizeof cases[0]);
   for (int k = 0; k < n; k++) {
     const rnn_case *c = &cases[k];
     if (write_rnn(path, c)) continue;
-    float x[B * T * NI], y_ref[B * T * NU], y_tl[B * T * NU];
+    float x[B * T * NI];
     for (int i = 0; i < B * T * NI; i++) x[i] = i / NI == 1 ? 0.f : frand() * 1.5f;
     const int n_io = c->sequence ? 1 : 3;
-    const size_t xb = c->sequence ? sizeof x : (size_t)B * NI * 4, yb = c->sequence ? sizeof y_ref : (size_t)B * NU * 4;
+    const size_t xb = c->sequence ? sizeof x : (size_t)B * NI * 4, yb = c->sequence ? (size_t)B * T * NU * 4 : (size_t)B * NU * 4;
     const void *ins[3] = {x, x + B * NI, x + 2 * B * NI};
     const size_t inb[3] = {xb, xb, xb}, outb[3] = {yb, yb, yb};
-    void *o_ref[3] = {y_ref, y_ref + B * NU, y_ref + 2 * B * NU}, *o_tl[3] = {y_tl, y_tl + B * NU, y_tl + 2 * B * NU};
-    if (tl_oracle_tflite(ref, NULL, path, n_io, ins, inb, n_io, o_ref, outb, err, sizeof err)) {
-      fprintf(stderr, "  case %d: TensorFlow Lite: %s\n", k, err);
-      continue;
-    }
-    if (tl_oracle_tinylite(path, n_io, ins, inb, n_io, o_tl, outb, err, sizeof err)) {
-      fprintf(stderr, "  case %d: tinylite: %s\n", k, err);
-      continue;
-    }
-    const size_t cnt = (size_t)n_io * yb / 4;
-    float md = 0.f, lo = y_ref[0], hi = y_ref[0];
-    for (size_t i = 0; i < cnt; i++) {
-      const float d = y_ref[i] > y_tl[i] ? y_ref[i] - y_tl[i] : y_tl[i] - y_ref[i];
-      md = d > md ? d : md, lo = y_ref[i] < lo ? y_ref[i] : lo, hi = y_ref[i] > hi ? y_ref[i] : hi;
-    }
-    if (md <= 1e-6f * (hi - lo) && hi > lo) ok++;
-    else fprintf(stderr, "  case %d: outputs differ by %g (range %g)\n", k, (double)md, (double)(hi - lo));
+    char what[32];
+    snprintf(what, sizeof what, "case %d", k);
+    ok += tl_oracle_close(ref, path, n_io, ins, inb, n_io, outb, 1e-6f, what, NULL);
   }
   printf("  RNN and UNIDIRECTIONAL_SEQUENCE_RNN: %d/%d float and hybrid variants as TensorFlow Lite\n", ok, n);
   EXPECT_EQ(ok, n);
@@ -154,7 +140,7 @@ TEST(bidirectional_rnn_matches_tflite) {
    * hybrid batch-major paths agree; that combination is left out as no oracle. */
   static const rnn_case cases[] = {{1, 0, 0, TL_TFL_ACT_TANH, 0}, {1, 0, 0, TL_TFL_ACT_RELU, 1}, {1, 1, 0, TL_TFL_ACT_TANH, 0},
                                    {1, 1, 1, TL_TFL_ACT_TANH, 0}};
-  char path[256], err[1024];
+  char path[256];
   snprintf(path, sizeof path, "/tmp/tl_bidi_rnn_%ld.tflite", (long)getpid());
   int ok = 0, n = 0;
   for (int k = 0; k < 4; k++)
@@ -162,28 +148,13 @@ TEST(bidirectional_rnn_matches_tflite) {
       const rnn_case *c = &cases[k];
       n++;
       if (write_bidi(path, c, merge)) continue;
-      static float x[B * T * NI], y_ref[2][B * T * 2 * NU], y_tl[2][B * T * 2 * NU];
+      static float x[B * T * NI];
       for (int i = 0; i < B * T * NI; i++) x[i] = i / NI == 1 ? 0.f : frand() * 1.5f;
-      const int n_out = merge ? 1 : 2;
       const size_t xb = sizeof x, yb = (size_t)B * T * (merge ? 2 * NU : NU) * 4, outb[2] = {yb, yb};
       const void *ins[1] = {x};
-      void *o_ref[2] = {y_ref[0], y_ref[1]}, *o_tl[2] = {y_tl[0], y_tl[1]};
-      if (tl_oracle_tflite(ref, NULL, path, 1, ins, &xb, n_out, o_ref, outb, err, sizeof err)) {
-        fprintf(stderr, "  bidi case %d merge %d: TensorFlow Lite: %s\n", k, merge, err);
-        continue;
-      }
-      if (tl_oracle_tinylite(path, 1, ins, &xb, n_out, o_tl, outb, err, sizeof err)) {
-        fprintf(stderr, "  bidi case %d merge %d: tinylite: %s\n", k, merge, err);
-        continue;
-      }
-      float md = 0.f, lo = 0.f, hi = 0.f;
-      for (int j = 0; j < n_out; j++)
-        for (size_t i = 0; i < yb / 4; i++) {
-          const float a = y_ref[j][i], d = a > y_tl[j][i] ? a - y_tl[j][i] : y_tl[j][i] - a;
-          md = d > md ? d : md, lo = a < lo ? a : lo, hi = a > hi ? a : hi;
-        }
-      if (md <= 1e-6f * (hi - lo) && hi > lo) ok++;
-      else fprintf(stderr, "  bidi case %d merge %d: outputs differ by %g\n", k, merge, (double)md);
+      char what[48];
+      snprintf(what, sizeof what, "bidi case %d merge %d", k, merge);
+      ok += tl_oracle_close(ref, path, 1, ins, &xb, merge ? 1 : 2, outb, 1e-6f, what, NULL);
     }
   printf("  BIDIRECTIONAL_SEQUENCE_RNN: %d/%d float and hybrid variants, merged and split, as TensorFlow Lite\n", ok, n);
   EXPECT_EQ(ok, n);
