@@ -70,7 +70,54 @@ struct tl_node {
   tl_prepare_fn prepare;  /* the op's prepare function (run again at invoke when deferred) */
 };
 
-/* ---- Helpers kernels call (implemented by the interpreter) ---- */
+/* ---- The kernel context ----
+ * Kernels see their runtime only through a tl_kctx: a few facts and a table of services the runtime
+ * (the interpreter, or a test's stub) implements, so kernels link without it (kernels/context.c
+ * turns the helpers below into calls through the table). */
+
+typedef void (*tl_task_fn)(void *arg, int64_t begin, int64_t end, int thread);
+
+/* One subgraph as control-flow kernels see it: its tensors and which are its inputs and outputs. */
+typedef struct {
+  int32_t index, n_in, n_out;
+  const int32_t *in, *out;  /* tensor indices */
+  tl_tensor *tensors;
+  uint8_t prepared, in_progress;
+} tl_ksubgraph;
+
+/* A resource variable (VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE), keyed by container + shared_name. */
+typedef struct {
+  const char *container, *shared_name;
+  tl_tensor value;  /* shape/type fixed by the first assignment; data in persistent memory */
+  uint8_t assigned;
+} tl_kresource;
+
+typedef struct {
+  void (*set_error)(void *host, const char *msg);
+  void *(*persist)(void *host, size_t bytes);       /* zeroed, 16-aligned, lives as long as the host; NULL on OOM */
+  void *(*dynamic)(void *host, size_t bytes);       /* from the dynamic region (this invoke); NULL and the error set when full */
+  size_t (*dynamic_mark)(void *host);
+  void (*dynamic_release)(void *host, size_t mark);
+  void (*parallel)(void *host, int64_t n, tl_task_fn fn, void *arg); /* NULL: run serially */
+  int (*subgraph)(void *host, int sg, tl_ksubgraph *view);           /* 0 when sg is out of range */
+  tl_status (*prepare_subgraph)(void *host, int sg);
+  tl_status (*invoke_subgraph)(void *host, int sg);
+  int (*resource_id)(void *host, const char *container, const char *shared_name); /* found or added; -1 on OOM */
+  tl_kresource *(*resource)(void *host, int id);                                    /* NULL when out of range */
+} tl_khost;
+
+struct tl_kctx {
+  const tl_khost *svc;
+  void *host;
+  int32_t subgraph;                /* named in messages */
+  int32_t threads;                 /* >= 1 */
+  const struct tl_ukernels *uk;    /* NULL: the best for this CPU */
+  uint8_t exact_float;
+  uint8_t preparing;
+  uint8_t at_invoke;               /* preparing a deferred node during invoke: memory from the dynamic region */
+};
+
+/* ---- Helpers kernels call (kernels/context.c) ---- */
 
 /* Records "op <index> <NAME>: <message>" as the interpreter's error and returns TL_ERR_MODEL. */
 tl_status tl_kfail(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -92,7 +139,6 @@ tl_status tl_kscratch(tl_kctx *ctx, tl_node *n, size_t bytes);
 tl_status tl_kset_shape(tl_kctx *ctx, tl_node *n, tl_tensor *t, int ndim, const int32_t *dims);
 /* Number of threads the kernel may use (>= 1), and a parallel-for over [0, n) split in chunks. */
 int tl_kthreads(const tl_kctx *ctx);
-typedef void (*tl_task_fn)(void *arg, int64_t begin, int64_t end, int thread);
 void tl_kparallel(tl_kctx *ctx, int64_t n, tl_task_fn fn, void *arg);
 /* The microkernel table this interpreter uses (ukernels.h), chosen once when it was created. */
 const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx);
@@ -100,7 +146,7 @@ const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx);
  * last-bit difference upstream into a quantization step): float convolutions then take the scalar
  * table's GEMM (simd/scalar/igemm.c) instead of the fastest one. */
 int tl_kexact_float(const tl_kctx *ctx);
-/* Runs subgraph `sg` on its own tensors (CALL_ONCE; WHILE and IF in runtime/while_if.c copy values in and out). */
+/* Runs subgraph `sg` on its own tensors, preparing it first during prepare (CALL_ONCE, WHILE, IF). */
 tl_status tl_kinvoke_subgraph(tl_kctx *ctx, tl_node *n, int sg);
 
 /* ---- Small shared utilities (kutil.c) ---- */

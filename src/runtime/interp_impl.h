@@ -20,23 +20,9 @@ typedef struct {
   uint8_t in_progress;    /* guards recursion through control-flow ops */
 } tl_isub;
 
-/* Resource variables (VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE), keyed by container + shared_name. */
-typedef struct {
-  const char *container, *shared_name;
-  tl_tensor value;        /* shape/type fixed by the first assignment; data in persistent memory */
-  uint8_t assigned;
-} tl_resource;
-
 typedef struct tl_persist_block {
   struct tl_persist_block *next;
 } tl_persist_block;
-
-struct tl_kctx {
-  tl_interp *ip;
-  tl_isub *sub;
-  int preparing;
-  int at_invoke;          /* preparing a deferred node during invoke: memory comes from the dynamic region */
-};
 
 struct tl_interp {
   const tl_model *m;
@@ -59,8 +45,7 @@ struct tl_interp {
   size_t dyn_size, dyn_top, dyn_peak;
   int32_t n_deferred;      /* deferred nodes over all prepared subgraphs */
   int32_t n_resources;
-  tl_resource *resources;
-  uint8_t *call_once_done; /* per subgraph */
+  tl_kresource *resources; /* grown during prepare only */
   tl_threadpool *pool;
   const struct tl_ukernels *uk; /* microkernels for this CPU (tl_ukernels_best at creation) */
   uint8_t exact_float;     /* the model has hybrid ops: float kernels sum in TFLite's order */
@@ -76,6 +61,10 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub);
 tl_status tl_invoke_subgraph(tl_interp *ip, tl_isub *sub);
 
 tl_status tl_rerun_call_once(tl_interp *ip);
+
+/* The interpreter's services to kernels (kernel_host.c), and a context for one subgraph's nodes. */
+extern const tl_khost tl_interp_host;
+tl_kctx tl_interp_kctx(tl_interp *ip, const tl_isub *sub, int preparing, int at_invoke);
 
 /* Dynamic-region memory (16-aligned, NULL when full; the error is set) and scoped release: a called
  * subgraph's run-time tensors die once its caller has copied its outputs out. */

@@ -57,47 +57,6 @@ static void release_memory(tl_interp *ip) {
   ip->allocated = 0;
 }
 
-/* ---- kernel context helpers (kernel.h) ---- */
-
-static tl_status kmsg(tl_kctx *ctx, const tl_node *n, tl_status st, const char *fmt, va_list ap) {
-  char msg[400];
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  /* what tinylite lacks always names the subgraph too, so a reader can find the node */
-  if (ctx->sub->index == 0 && st != TL_ERR_UNSUPPORTED)
-    tl_interp_seterr(ctx->ip, "op %d (%s): %s", n ? n->index : -1, n ? tl_op_name(n->op) : "?", msg);
-  else
-    tl_interp_seterr(ctx->ip, "subgraph %d op %d (%s): %s", ctx->sub->index, n ? n->index : -1,
-                     n ? tl_op_name(n->op) : "?", msg);
-  return st;
-}
-
-tl_status tl_kfail(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  tl_status st = kmsg(ctx, n, TL_ERR_MODEL, fmt, ap);
-  va_end(ap);
-  return st;
-}
-
-tl_status tl_kunsupported(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  tl_status st = kmsg(ctx, n, TL_ERR_UNSUPPORTED, fmt, ap);
-  va_end(ap);
-  return st;
-}
-
-tl_status tl_kruntime(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  tl_status st = kmsg(ctx, n, TL_ERR_RUNTIME, fmt, ap);
-  va_end(ap);
-  return st;
-}
-
-const struct tl_ukernels *tl_kukernels(const tl_kctx *ctx) { return ctx->ip->uk ? ctx->ip->uk : tl_ukernels_best(); }
-int tl_kexact_float(const tl_kctx *ctx) { return ctx->ip->exact_float; }
-
 /* A hybrid op: float activations in, int8/uint8 constant weights (DEQUANTIZE and QUANTIZE aside). */
 static int has_hybrid_ops(const tl_model *m) {
   for (int s = 0; s < m->n_subgraphs; s++) {
@@ -114,73 +73,6 @@ static int has_hybrid_ops(const tl_model *m) {
     }
   }
   return 0;
-}
-
-tl_status tl_kdefer(tl_kctx *ctx, const tl_node *n, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  /* at invoke every input is known: a kernel that still cannot shape its outputs has a bug */
-  tl_status st = ctx->at_invoke ? kmsg(ctx, n, TL_ERR_RUNTIME, fmt, ap) : TL_KDEFER;
-  va_end(ap);
-  return st;
-}
-
-void *tl_dyn_alloc(tl_interp *ip, size_t bytes) {
-  bytes = ALIGN16(bytes ? bytes : 1);
-  if (bytes > ip->dyn_size - ip->dyn_top) {
-    tl_interp_seterr(ip, "the dynamic region is too small: run-time shaped tensors need more than %zu bytes (%zu "
-                     "given; raise tl_interp_options.dynamic_size or the arena)", ip->dyn_top + bytes, ip->dyn_size);
-    return NULL;
-  }
-  void *p = ip->dyn + ip->dyn_top;
-  ip->dyn_top += bytes;
-  if (ip->dyn_top > ip->dyn_peak) ip->dyn_peak = ip->dyn_top;
-  return p;
-}
-
-void *tl_kpersist(tl_kctx *ctx, size_t bytes) {
-  if (!ctx->preparing) return NULL;
-  if (ctx->at_invoke) {
-    void *p = tl_dyn_alloc(ctx->ip, bytes);
-    if (p) memset(p, 0, bytes);
-    return p;
-  }
-  return tl_interp_persist(ctx->ip, bytes);
-}
-
-tl_status tl_kscratch(tl_kctx *ctx, tl_node *n, size_t bytes) {
-  if (!ctx->preparing) return tl_kfail(ctx, n, "scratch requested outside prepare");
-  n->scratch_size = bytes;
-  return TL_OK;
-}
-
-tl_status tl_kset_shape(tl_kctx *ctx, tl_node *n, tl_tensor *t, int ndim, const int32_t *dims) {
-  if (ndim < 0 || ndim > TL_MAX_DIMS) return tl_kfail(ctx, n, "output rank %d outside [0, %d]", ndim, TL_MAX_DIMS);
-  uint64_t count = 1;
-  for (int i = 0; i < ndim; i++) {
-    if (dims[i] < 0) return tl_kfail(ctx, n, "output dimension %d is negative (%d)", i, dims[i]);
-    count *= (uint64_t)dims[i];
-    if (count > ((uint64_t)1 << 31)) return tl_kfail(ctx, n, "output tensor '%s' is absurdly large", t->name);
-  }
-  size_t es = tl_type_size(t->type);
-  if (!es) return tl_kunsupported(ctx, n, "tensor '%s' has type %s, which has no fixed size", t->name,
-                                  tl_type_name(t->type));
-  if (t->known && t->mem == TL_MEM_CONST) return tl_kfail(ctx, n, "output tensor '%s' is a constant", t->name);
-  t->ndim = ndim;
-  for (int i = 0; i < ndim; i++) t->dims[i] = dims[i];
-  t->bytes = (size_t)count * es;
-  return TL_OK;
-}
-
-int tl_kthreads(const tl_kctx *ctx) { return ctx->ip->pool ? tl_threadpool_size(ctx->ip->pool) : 1; }
-
-void tl_kparallel(tl_kctx *ctx, int64_t n, tl_task_fn fn, void *arg) {
-  if (n <= 0) return;
-  if (!ctx->ip->pool || n == 1) {
-    fn(arg, 0, n, 0);
-    return;
-  }
-  tl_threadpool_run(ctx->ip->pool, n, fn, arg);
 }
 
 /* ---- building tensors and nodes ---- */
@@ -315,10 +207,9 @@ tl_status tl_interp_new(const tl_model *m, const tl_interp_options *opts, tl_int
     return TL_ERR_ARG;
   }
   ip->subs = calloc((size_t)ip->n_subs, sizeof *ip->subs);
-  ip->call_once_done = calloc((size_t)ip->n_subs, 1);
   const tl_msubgraph *g0 = &m->subgraphs[ip->opt.subgraph];
   ip->input_dims = malloc(((size_t)g0->n_in + 1) * (TL_MAX_DIMS + 1) * sizeof(int32_t));
-  if (!ip->subs || !ip->call_once_done || !ip->input_dims) goto oom;
+  if (!ip->subs || !ip->input_dims) goto oom;
   for (int i = 0; i < g0->n_in; i++) ip->input_dims[i * (TL_MAX_DIMS + 1)] = -1;
   for (int s = 0; s < ip->n_subs; s++)
     if (build_sub(ip, s) != TL_OK) goto oom;
@@ -343,7 +234,6 @@ void tl_interp_free(tl_interp *ip) {
   }
   free(ip->subs);
   free(ip->resources);
-  free(ip->call_once_done);
   free(ip->input_dims);
   free(ip);
 }
@@ -456,9 +346,9 @@ static tl_status defer(tl_interp *ip, tl_kctx *ctx, tl_node *n) {
 }
 
 /* Prepares a deferred node with its inputs' values now known, places its outputs and runs it. */
-static tl_status run_deferred(tl_kctx *ctx, tl_node *n) {
-  tl_interp *ip = ctx->ip;
-  tl_kctx rc = {ip, ctx->sub, 1, 1};
+static tl_status run_deferred(tl_interp *ip, tl_kctx *ctx, tl_node *n) {
+  tl_kctx rc = *ctx;
+  rc.preparing = rc.at_invoke = 1;
   for (int k = 0; k < n->n_in; k++)
     if (n->in[k] && !n->in[k]->known) n->in[k]->known = 2; /* 2: known for this invoke only */
   n->state = NULL;
@@ -485,7 +375,7 @@ tl_status tl_prepare_subgraph(tl_interp *ip, tl_isub *sub) {
     return TL_ERR_MODEL;
   }
   sub->in_progress = 1;
-  tl_kctx ctx = {ip, sub, 1, 0};
+  tl_kctx ctx = tl_interp_kctx(ip, sub, 1, 0);
   tl_status st = place_static(ip, sub);
   for (int i = 0; i < sub->n_nodes && !st; i++) {
     tl_node *n = &sub->nodes[i];
@@ -537,7 +427,6 @@ tl_status tl_interp_allocate(tl_interp *ip) {
     sub->act_size = 0;
     for (int i = 0; i < sub->n_tensors; i++) init_tensor(ip, sub, i);
   }
-  memset(ip->call_once_done, 0, (size_t)ip->n_subs);
   free(ip->resources);
   ip->resources = NULL;
   ip->n_resources = 0;
@@ -620,11 +509,11 @@ tl_status tl_interp_allocate(tl_interp *ip) {
 }
 
 tl_status tl_invoke_subgraph(tl_interp *ip, tl_isub *sub) {
-  tl_kctx ctx = {ip, sub, 0, 0};
+  tl_kctx ctx = tl_interp_kctx(ip, sub, 0, 0);
   for (int i = 0; i < sub->n_nodes; i++) {
     tl_node *n = &sub->nodes[i];
     if (n->folded) continue;
-    tl_status st = n->deferred ? run_deferred(&ctx, n) : n->eval(&ctx, n);
+    tl_status st = n->deferred ? run_deferred(ip, &ctx, n) : n->eval(&ctx, n);
     if (st) return st;
   }
   return TL_OK;
@@ -651,18 +540,6 @@ tl_status tl_interp_reset_variables(tl_interp *ip) {
   tl_status st = tl_rerun_call_once(ip);
   if (st) return st;
   return TL_OK;
-}
-
-tl_status tl_kinvoke_subgraph(tl_kctx *ctx, tl_node *n, int sg) {
-  tl_interp *ip = ctx->ip;
-  if (sg < 0 || sg >= ip->n_subs) return tl_kfail(ctx, n, "subgraph %d out of range", sg);
-  tl_isub *sub = &ip->subs[sg];
-  if (ctx->preparing) {
-    tl_status st = tl_prepare_subgraph(ip, sub);
-    if (st) return st;
-  }
-  if (!sub->prepared) return tl_kfail(ctx, n, "subgraph %d was not prepared", sg);
-  return tl_invoke_subgraph(ip, sub);
 }
 
 /* ---- accessors ---- */

@@ -1,21 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Test harness for single kernels (see kharness.h): drives an op's prepare and eval through the
- * interpreter's own tl_kctx (around an empty interpreter), allocating outputs and scratch itself.
+ * Test harness for single kernels (see kharness.h): drives an op's prepare and eval through a stub
+ * kernel host of its own (no interpreter: these tests link the kernels without the runtime),
+ * allocating outputs, scratch and persistent memory itself.
  * Outputs are poisoned (0xA5 bytes) before eval so unwritten elements are caught by the tests. */
 #include "kharness.h"
-
-#include "runtime/interp_impl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The interpreter's own context, around a zeroed interpreter with no subgraph data: kernels get the
- * real tl_kfail/tl_kpersist/tl_kset_shape, and persistent memory comes from malloc'ed blocks. */
-static tl_interp g_ip;
-static tl_isub g_sub;
-static tl_kctx g_ctx = {&g_ip, &g_sub, 1, 0};
 static void *g_allocs[4096];
 static int g_nallocs;
 /* custom_code of CUSTOM nodes (the node has no model to take it from) */
@@ -30,20 +24,35 @@ static void *track(void *p) {
   return p;
 }
 
+/* The stub host: the error in a buffer, persistent memory from tracked calloc, one subgraph, no
+ * resources, serial. Aligned to 16 as the interpreter's memory is. */
+static char g_err[512];
+static void stub_error(void *h, const char *msg) { (void)h, snprintf(g_err, sizeof g_err, "%s", msg); }
+static void *stub_persist(void *h, size_t bytes) {
+  (void)h;
+  const size_t size = (bytes + 15) & ~(size_t)15;
+  void *p = g_nallocs < 4096 ? aligned_alloc(16, size ? size : 16) : NULL;
+  if (p) memset(p, 0, bytes);
+  return track(p);
+}
+static size_t stub_mark(void *h) { return (void)h, 0; }
+static void stub_release(void *h, size_t mark) { (void)h, (void)mark; }
+static int stub_subgraph(void *h, int sg, tl_ksubgraph *v) { return (void)h, (void)sg, (void)v, 0; }
+static tl_status stub_run(void *h, int sg) { return (void)h, (void)sg, TL_ERR_STATE; }
+static int stub_resource_id(void *h, const char *c, const char *s) { return (void)h, (void)c, (void)s, -1; }
+static tl_kresource *stub_resource(void *h, int id) { return (void)h, (void)id, NULL; }
+static const tl_khost g_host = {stub_error, stub_persist, stub_persist, stub_mark, stub_release, NULL,
+                                stub_subgraph, stub_run, stub_run, stub_resource_id, stub_resource};
+static tl_kctx g_ctx = {&g_host, NULL, 0, 1, NULL, 0, 1, 0};
+
 void kh_reset(void) {
   for (int i = 0; i < g_nallocs; i++) free(g_allocs[i]);
   g_nallocs = 0;
-  while (g_ip.blocks) {
-    tl_persist_block *n = g_ip.blocks->next;
-    free(g_ip.blocks);
-    g_ip.blocks = n;
-  }
-  g_ip.persist_used = 0;
-  g_ip.err[0] = 0;
+  g_err[0] = 0;
   g_ncustom = 0;
 }
 
-const char *kh_err(void) { return g_ip.err; }
+const char *kh_err(void) { return g_err; }
 
 tl_tensor *kh_tensor(int type, int ndim, const int32_t *dims, const void *data, int known) {
   tl_tensor *t = track(calloc(1, sizeof *t));
@@ -189,7 +198,7 @@ static tl_prepare_fn prepare_fn(const tl_node *n) {
 }
 
 tl_status kh_prepare(tl_node *n) {
-  g_ip.err[0] = 0;
+  g_err[0] = 0;
   tl_prepare_fn p = prepare_fn(n);
   if (!p) return tl_kunsupported(&g_ctx, n, "no kernel");
   tl_status s = p(&g_ctx, n);

@@ -3,9 +3,9 @@
  * subgraph) and resource variables (VAR_HANDLE, ASSIGN_VARIABLE, READ_VARIABLE). The initialisation
  * subgraph runs at prepare time, so variables have their shapes before the ops that read them are
  * prepared, and invoke stays allocation-free. */
-#include <stdlib.h>
+#include <string.h>
 
-#include "interp_impl.h"
+#include "../kernel.h"
 
 static tl_status noop(tl_kctx *ctx, tl_node *n) {
   (void)ctx, (void)n;
@@ -15,40 +15,25 @@ static tl_status noop(tl_kctx *ctx, tl_node *n) {
 tl_status tl_prep_call_once(tl_kctx *ctx, tl_node *n) {
   int32_t sg = tl_fb_i32(&n->m->options, 0, -1); /* CallOnceOptions.init_subgraph_index */
   if (n->n_in || n->n_out) return tl_kfail(ctx, n, "CALL_ONCE takes no inputs or outputs");
-  if (sg <= 0 || sg >= ctx->ip->n_subs) return tl_kfail(ctx, n, "init subgraph index %d out of range", sg);
+  tl_ksubgraph view;
+  if (sg <= 0 || !ctx->svc->subgraph(ctx->host, sg, &view)) return tl_kfail(ctx, n, "init subgraph index %d out of range", sg);
   int32_t *state = tl_kpersist(ctx, sizeof *state);
   if (!state) return tl_kfail(ctx, n, "out of memory");
   *state = sg;
   n->state = state;
   n->eval = noop;
-  tl_status st = tl_kinvoke_subgraph(ctx, n, sg);
-  if (!st) ctx->ip->call_once_done[sg] = 1;
-  return st;
+  return tl_kinvoke_subgraph(ctx, n, sg);
 }
 
-/* Re-runs every CALL_ONCE initialisation of the main subgraph (tl_interp_reset_variables). */
-tl_status tl_rerun_call_once(tl_interp *ip) {
-  tl_isub *sub = ip->main;
-  for (int i = 0; i < sub->n_nodes; i++) {
-    tl_node *n = &sub->nodes[i];
-    if (n->op != TL_BUILTIN_CALL_ONCE || !n->state) continue;
-    tl_status st = tl_invoke_subgraph(ip, &ip->subs[*(int32_t *)n->state]);
-    if (st) return st;
-  }
-  return TL_OK;
-}
-
-static tl_resource *resource_of(tl_kctx *ctx, tl_node *n, const tl_tensor *h) {
+static tl_kresource *resource_of(tl_kctx *ctx, tl_node *n, const tl_tensor *h) {
   if (!h || h->type != TL_RESOURCE || !h->known || !h->data) {
     tl_kfail(ctx, n, "input 0 must be a resource handle made by VAR_HANDLE");
     return NULL;
   }
-  int32_t id = *(const int32_t *)h->data;
-  if (id < 0 || id >= ctx->ip->n_resources) {
-    tl_kfail(ctx, n, "resource id %d out of range", id);
-    return NULL;
-  }
-  return &ctx->ip->resources[id];
+  const int32_t id = *(const int32_t *)h->data;
+  tl_kresource *r = ctx->svc->resource(ctx->host, id);
+  if (!r) tl_kfail(ctx, n, "resource id %d out of range", id);
+  return r;
 }
 
 tl_status tl_prep_var_handle(tl_kctx *ctx, tl_node *n) {
@@ -56,20 +41,8 @@ tl_status tl_prep_var_handle(tl_kctx *ctx, tl_node *n) {
   const char *container = "", *shared = "";
   tl_fb_string(&n->m->options, 0, &container, NULL); /* VarHandleOptions.container */
   tl_fb_string(&n->m->options, 1, &shared, NULL);    /* VarHandleOptions.shared_name */
-  tl_interp *ip = ctx->ip;
-  int32_t id = -1;
-  for (int i = 0; i < ip->n_resources && id < 0; i++)
-    if (!strcmp(ip->resources[i].container, container) && !strcmp(ip->resources[i].shared_name, shared)) id = i;
-  if (id < 0) {
-    /* Grown during prepare only; invoke never adds resources. */
-    tl_resource *r = realloc(ip->resources, ((size_t)ip->n_resources + 1) * sizeof *r);
-    if (!r) return tl_kfail(ctx, n, "out of memory");
-    ip->resources = r;
-    id = ip->n_resources++;
-    memset(&r[id], 0, sizeof r[id]);
-    r[id].container = container;
-    r[id].shared_name = shared;
-  }
+  const int32_t id = ctx->svc->resource_id(ctx->host, container, shared);
+  if (id < 0) return tl_kfail(ctx, n, "out of memory");
   tl_tensor *t = n->out[0];
   t->ndim = 0;
   t->bytes = sizeof(int32_t);
@@ -84,14 +57,14 @@ tl_status tl_prep_var_handle(tl_kctx *ctx, tl_node *n) {
 }
 
 static tl_status assign_eval(tl_kctx *ctx, tl_node *n) {
-  tl_resource *r = &ctx->ip->resources[*(const int32_t *)n->in[0]->data];
+  tl_kresource *r = ctx->svc->resource(ctx->host, *(const int32_t *)n->in[0]->data);
   memcpy(r->value.data, n->in[1]->data, r->value.bytes);
   return TL_OK;
 }
 
 tl_status tl_prep_assign_variable(tl_kctx *ctx, tl_node *n) {
   if (n->n_in != 2 || !n->in[1]) return tl_kfail(ctx, n, "expects a resource and a value");
-  tl_resource *r = resource_of(ctx, n, n->in[0]);
+  tl_kresource *r = resource_of(ctx, n, n->in[0]);
   if (!r) return TL_ERR_MODEL;
   const tl_tensor *v = n->in[1];
   if (!r->assigned) {
@@ -108,14 +81,14 @@ tl_status tl_prep_assign_variable(tl_kctx *ctx, tl_node *n) {
 }
 
 static tl_status read_eval(tl_kctx *ctx, tl_node *n) {
-  tl_resource *r = &ctx->ip->resources[*(const int32_t *)n->in[0]->data];
+  tl_kresource *r = ctx->svc->resource(ctx->host, *(const int32_t *)n->in[0]->data);
   memcpy(n->out[0]->data, r->value.data, r->value.bytes);
   return TL_OK;
 }
 
 tl_status tl_prep_read_variable(tl_kctx *ctx, tl_node *n) {
   if (n->n_in != 1 || n->n_out != 1) return tl_kfail(ctx, n, "expects one resource input and one output");
-  tl_resource *r = resource_of(ctx, n, n->in[0]);
+  tl_kresource *r = resource_of(ctx, n, n->in[0]);
   if (!r) return TL_ERR_MODEL;
   if (!r->assigned) return tl_kfail(ctx, n, "variable '%s' is read before it is assigned", r->shared_name);
   if (n->out[0]->type != r->value.type)

@@ -11,20 +11,18 @@
  * that happens. */
 #include <string.h>
 
-#include "interp_impl.h"
+#include "../kernel.h"
 
 /* Gives subgraph sg's inputs the shapes and types of vals[0..n) and prepares it; checks counts. */
 static tl_status prepare_callee(tl_kctx *ctx, tl_node *n, int sg, tl_tensor *const *vals, int n_vals, int n_out,
-                                tl_isub **out) {
-  tl_interp *ip = ctx->ip;
-  if (sg <= 0 || sg >= ip->n_subs) return tl_kfail(ctx, n, "subgraph index %d out of range (%d subgraphs)", sg, ip->n_subs);
-  tl_isub *sub = &ip->subs[sg];
-  if (sub->g->n_in != n_vals || sub->g->n_out != n_out)
-    return tl_kfail(ctx, n, "subgraph %d has %d inputs and %d outputs, the op needs %d and %d", sg, (int)sub->g->n_in,
-                    (int)sub->g->n_out, n_vals, n_out);
+                                tl_ksubgraph *sub) {
+  if (sg <= 0 || !ctx->svc->subgraph(ctx->host, sg, sub)) return tl_kfail(ctx, n, "subgraph index %d out of range", sg);
+  if (sub->n_in != n_vals || sub->n_out != n_out)
+    return tl_kfail(ctx, n, "subgraph %d has %d inputs and %d outputs, the op needs %d and %d", sg, (int)sub->n_in,
+                    (int)sub->n_out, n_vals, n_out);
   if (sub->in_progress) return tl_kfail(ctx, n, "subgraph %d calls itself", sg);
   for (int i = 0; i < n_vals; i++) {
-    tl_tensor *t = &sub->tensors[sub->g->in[i]];
+    tl_tensor *t = &sub->tensors[sub->in[i]];
     if (!vals[i] || t->type != vals[i]->type)
       return tl_kfail(ctx, n, "value %d is %s, subgraph %d's input %d is %s", i, vals[i] ? tl_type_name(vals[i]->type) : "missing",
                       sg, i, tl_type_name(t->type));
@@ -34,23 +32,20 @@ static tl_status prepare_callee(tl_kctx *ctx, tl_node *n, int sg, tl_tensor *con
     memcpy(t->dims, vals[i]->dims, sizeof t->dims);
     t->bytes = vals[i]->bytes;
   }
-  tl_status st = tl_prepare_subgraph(ip, sub);
-  if (st) return st;
-  *out = sub;
-  return TL_OK;
+  return ctx->svc->prepare_subgraph(ctx->host, sg);
 }
 
-static void copy_in(tl_isub *sub, tl_tensor *const *vals, int n) {
+static void copy_in(const tl_ksubgraph *sub, tl_tensor *const *vals, int n) {
   for (int i = 0; i < n; i++) {
-    tl_tensor *t = &sub->tensors[sub->g->in[i]];
+    tl_tensor *t = &sub->tensors[sub->in[i]];
     if (t->data != vals[i]->data) memmove(t->data, vals[i]->data, vals[i]->bytes);
   }
 }
 
 /* Copies the callee's outputs into vals; an output shaped at run time must have the value's shape. */
-static tl_status copy_out(tl_kctx *ctx, tl_node *n, tl_isub *sub, tl_tensor *const *vals, int nv) {
+static tl_status copy_out(tl_kctx *ctx, tl_node *n, const tl_ksubgraph *sub, tl_tensor *const *vals, int nv) {
   for (int i = 0; i < nv; i++) {
-    const tl_tensor *t = &sub->tensors[sub->g->out[i]];
+    const tl_tensor *t = &sub->tensors[sub->out[i]];
     if (t->mem == TL_MEM_DYNAMIC && !tl_same_shape(t, vals[i]))
       return tl_kruntime(ctx, n, "subgraph %d's output %d has shape %s at run time, not %s (values that change "
                          "shape are not supported)", sub->index, i, tl_shape_str(t).s, tl_shape_str(vals[i]).s);
@@ -60,16 +55,16 @@ static tl_status copy_out(tl_kctx *ctx, tl_node *n, tl_isub *sub, tl_tensor *con
 }
 
 /* Runs a callee; its run-time shaped tensors are released once its outputs are copied. */
-static tl_status run_callee(tl_kctx *ctx, tl_node *n, tl_isub *sub, tl_tensor *const *outs, int n_out) {
-  const size_t mark = tl_dyn_mark(ctx->ip);
-  tl_status st = tl_invoke_subgraph(ctx->ip, sub);
+static tl_status run_callee(tl_kctx *ctx, tl_node *n, const tl_ksubgraph *sub, tl_tensor *const *outs, int n_out) {
+  const size_t mark = ctx->svc->dynamic_mark(ctx->host);
+  tl_status st = ctx->svc->invoke_subgraph(ctx->host, sub->index);
   if (!st && outs) st = copy_out(ctx, n, sub, outs, n_out);
-  tl_dyn_release(ctx->ip, mark);
+  ctx->svc->dynamic_release(ctx->host, mark);
   return st;
 }
 
 typedef struct {
-  tl_isub *cond, *body, *then_, *else_;
+  tl_ksubgraph cond, body, then_, else_;
 } callees;
 
 static tl_status while_eval(tl_kctx *ctx, tl_node *n) {
@@ -77,15 +72,15 @@ static tl_status while_eval(tl_kctx *ctx, tl_node *n) {
   for (int i = 0; i < n->n_out; i++)
     if (n->out[i]->data != n->in[i]->data) memmove(n->out[i]->data, n->in[i]->data, n->in[i]->bytes);
   for (;;) {
-    copy_in(c->cond, n->out, n->n_out);
+    copy_in(&c->cond, n->out, n->n_out);
     uint8_t go = 0;
     tl_tensor flag = {.type = TL_BOOL, .data = &go, .bytes = 1};
     tl_tensor *flagp = &flag;
-    tl_status st = run_callee(ctx, n, c->cond, &flagp, 1);
+    tl_status st = run_callee(ctx, n, &c->cond, &flagp, 1);
     if (st) return st;
     if (!go) return TL_OK;
-    copy_in(c->body, n->out, n->n_out);
-    if ((st = run_callee(ctx, n, c->body, n->out, n->n_out))) return st;
+    copy_in(&c->body, n->out, n->n_out);
+    if ((st = run_callee(ctx, n, &c->body, n->out, n->n_out))) return st;
   }
 }
 
@@ -99,11 +94,11 @@ tl_status tl_prep_while(tl_kctx *ctx, tl_node *n) {
   tl_status st = prepare_callee(ctx, n, cond, n->in, n->n_in, 1, &c->cond);
   if (!st) st = prepare_callee(ctx, n, body, n->in, n->n_in, n->n_in, &c->body);
   if (st) return st;
-  const tl_tensor *flag = &c->cond->tensors[c->cond->g->out[0]];
+  const tl_tensor *flag = &c->cond.tensors[c->cond.out[0]];
   if (flag->type != TL_BOOL || tl_numel(flag) != 1)
     return tl_kfail(ctx, n, "the condition subgraph's output must be one BOOL, it is %s", tl_type_name(flag->type));
   for (int i = 0; i < n->n_in; i++) {
-    const tl_tensor *o = &c->body->tensors[c->body->g->out[i]];
+    const tl_tensor *o = &c->body.tensors[c->body.out[i]];
     if (o->type != n->in[i]->type || (o->mem != TL_MEM_DYNAMIC && !tl_same_shape(o, n->in[i])))
       return tl_kunsupported(ctx, n, "the body changes value %d's shape or type (run-time shapes are not supported yet)", i);
     if (n->out[i]->type != n->in[i]->type) return tl_kfail(ctx, n, "output %d's type differs from input %d's", i, i);
@@ -116,7 +111,7 @@ tl_status tl_prep_while(tl_kctx *ctx, tl_node *n) {
 
 static tl_status if_eval(tl_kctx *ctx, tl_node *n) {
   const callees *c = n->state;
-  tl_isub *sub = *(const uint8_t *)n->in[0]->data ? c->then_ : c->else_;
+  const tl_ksubgraph *sub = *(const uint8_t *)n->in[0]->data ? &c->then_ : &c->else_;
   copy_in(sub, n->in + 1, n->n_in - 1);
   return run_callee(ctx, n, sub, n->out, n->n_out);
 }
@@ -134,7 +129,7 @@ tl_status tl_prep_if(tl_kctx *ctx, tl_node *n) {
   if (!st) st = prepare_callee(ctx, n, else_sg, n->in + 1, n->n_in - 1, n->n_out, &c->else_);
   if (st) return st;
   for (int i = 0; i < n->n_out; i++) {
-    const tl_tensor *a = &c->then_->tensors[c->then_->g->out[i]], *b = &c->else_->tensors[c->else_->g->out[i]];
+    const tl_tensor *a = &c->then_.tensors[c->then_.out[i]], *b = &c->else_.tensors[c->else_.out[i]];
     if (a->type != n->out[i]->type || b->type != n->out[i]->type) return tl_kfail(ctx, n, "output %d's types differ", i);
     if (a->mem == TL_MEM_DYNAMIC || b->mem == TL_MEM_DYNAMIC) {
       /* a branch shapes it at run time: the value must come out with the other branch's static shape */
