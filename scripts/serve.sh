@@ -29,7 +29,7 @@ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build_dir" -j"$(nproc 2>/dev/null || echo 2)"
 
 echo "== building the web app ($web_dir) =="
-web/build.sh --out "$web_dir" "${build_args[@]+"${build_args[@]}"}"
+TL_TINYLITE="$build_dir/tinylite" web/build.sh --out "$web_dir" "${build_args[@]+"${build_args[@]}"}"
 
 # The URL is printed once the server answers, not before.
 NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--no-deprecation" node_modules/.bin/http-server "$web_dir/dist" \

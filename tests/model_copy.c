@@ -32,7 +32,7 @@ tl_tfl_builder *tl_test_copy_model(const tl_model *m, tl_test_op_hook hook, void
         written += replaced;
         continue;
       }
-      if (op->builtin == TL_TFL_OP_CUSTOM) {
+      if (op->builtin == TL_BUILTIN_CUSTOM) {
         tl_tfl_add_custom_op(b, sg, oc->custom, op->version, op->in, op->n_in, op->out, op->n_out, op->custom,
                              op->custom_size);
       } else {
@@ -100,7 +100,7 @@ static int zero_bias(tl_tfl_builder *b, int sg, const tl_mtensor *x, const tl_mt
 static int fc_to_conv(tl_tfl_builder *b, int sg, const tl_model *m, int k, void *ctx) {
   const tl_msubgraph *g = &m->subgraphs[sg];
   const tl_mop *op = &g->ops[k];
-  if (op->builtin != TL_TFL_OP_FULLY_CONNECTED || op->n_in < 2 || op->n_out != 1) return 0;
+  if (op->builtin != TL_BUILTIN_FULLY_CONNECTED || op->n_in < 2 || op->n_out != 1) return 0;
   const tl_mtensor *x = &g->tensors[op->in[0]], *w = &g->tensors[op->in[1]], *y = &g->tensors[op->out[0]];
   if (w->q.n <= 1 || w->ndim != 2 || (w->type != TL_INT8 && w->type != TL_UINT8)) return fc_lower_version(b, sg, op);
   const int32_t units = w->dims[0], depth = w->dims[1];
@@ -122,13 +122,13 @@ static int fc_to_conv(tl_tfl_builder *b, int sg, const tl_model *m, int k, void 
   const int s2 = tl_tfl_add_const_tensor(b, sg, NULL, TL_TFL_INT32, 1, d_s2, y->dims, sizeof(int32_t) * (size_t)y->ndim, NULL);
   int in1[2] = {op->in[0], s1}, out1[1] = {x4};
   tl_tfl_options r1 = tl_tfl_opts_reshape(d_x4, 4);
-  tl_tfl_add_op(b, sg, TL_TFL_OP_RESHAPE, 1, in1, 2, out1, 1, &r1);
+  tl_tfl_add_op(b, sg, TL_BUILTIN_RESHAPE, 1, in1, 2, out1, 1, &r1);
   int in2[3] = {x4, w4, bias}, out2[1] = {y4};
   tl_tfl_options c = tl_tfl_opts_conv2d(TL_TFL_PAD_VALID, 1, 1, act, 1, 1);
-  tl_tfl_add_op(b, sg, TL_TFL_OP_CONV_2D, x->type == TL_FLOAT32 ? 5 : 3, in2, 3, out2, 1, &c);
+  tl_tfl_add_op(b, sg, TL_BUILTIN_CONV_2D, x->type == TL_FLOAT32 ? 5 : 3, in2, 3, out2, 1, &c);
   int in3[2] = {y4, s2}, out3[1] = {op->out[0]};
   tl_tfl_options r2 = tl_tfl_opts_reshape(y->dims, y->ndim);
-  tl_tfl_add_op(b, sg, TL_TFL_OP_RESHAPE, 1, in3, 2, out3, 1, &r2);
+  tl_tfl_add_op(b, sg, TL_BUILTIN_RESHAPE, 1, in3, 2, out3, 1, &r2);
   ++*(int *)ctx;
   return 3;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "tinylite.h"
 
 static int write_all(const char *path, const void *d, size_t n) {

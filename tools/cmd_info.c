@@ -56,15 +56,55 @@ static int print_ops(void) {
   return 0;
 }
 
+/* `tinylite info --ops-used MODEL...`: the builtin ops of this build that the models use, as a
+ * semicolon list of op names (web/build.sh keeps just these in the WebAssembly module). */
+static int print_ops_used(int argc, char **argv) {
+  static uint8_t used[256];
+  int code, rc = 0;
+  const char *name, *types;
+  for (int i = 0; i < argc; i++) {
+    char err[512];
+    tl_model *m;
+    if (tl_model_open(argv[i], &m, err, sizeof err)) {
+      rc = cli_error("info", "%s", err);
+      continue;
+    }
+    tl_model_info mi;
+    tl_model_get_info(m, &mi);
+    for (int sg = 0; sg < mi.num_subgraphs; sg++) {
+      const char *sname;
+      int nt, nops, ni, no;
+      tl_model_subgraph(m, sg, &sname, &nt, &nops, &ni, &no);
+      for (int j = 0; j < nops; j++) {
+        int b, v, n_in, n_out;
+        const int32_t *in, *out;
+        tl_model_op(m, sg, j, &b, &v, &in, &n_in, &out, &n_out);
+        if (b >= 0 && b < 256) used[b] = 1;
+      }
+    }
+    tl_model_close(m);
+  }
+  const char *sep = "";
+  for (int i = 0; tl_supported_op(i, &code, &name, &types); i++)
+    if (code != 32 && code >= 0 && code < 256 && used[code]) printf("%s%s", sep, name), sep = ";", used[code] = 2;
+  putchar('\n');
+  for (int b = 0; b < 256; b++)
+    if (used[b] == 1 && b != 32) fprintf(stderr, "tinylite info: builtin op %s (%d) is used but has no kernel here\n", tl_op_name(b), b);
+  return rc;
+}
+
 int cmd_info(int argc, char **argv) {
   const char *path = NULL;
   int tensors = 1, full = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help")) {
-      printf("usage: tinylite info MODEL [--no-tensors] [--full]\n       tinylite info --ops\n");
+      printf("usage: tinylite info MODEL [--no-tensors] [--full]\n       tinylite info --ops\n"
+             "       tinylite info --ops-used MODEL...   (the ops the models use, as a semicolon list)\n");
       return 0;
     } else if (!strcmp(argv[i], "--ops")) {
       return print_ops();
+    } else if (!strcmp(argv[i], "--ops-used")) {
+      return argc - i - 1 > 0 ? print_ops_used(argc - i - 1, argv + i + 1) : cli_error("info", "--ops-used needs models");
     } else if (!strcmp(argv[i], "--no-tensors")) tensors = 0;
     else if (!strcmp(argv[i], "--full")) full = 1;
     else if (argv[i][0] == '-') return cli_error("info", "unknown option '%s'", argv[i]);

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "data/mnist.h"
-#include "train/gemm.h"
+#include "kernels/sgemm.h"
 #include "train/train.h"
 
 int tl_cmd_train(int argc, char **argv);

@@ -49,7 +49,21 @@ mkdir -p "$out/logs"
 # stays small. TL_WEB_OPS=ALL keeps every op.
 models_in=()
 for m in "$m_float" "$m_dynamic" "$m_int8"; do [ -n "$m" ] && [ "$m" != none ] && models_in+=("$m"); done
-ops=${TL_WEB_OPS:-$(node "$root/web/model-ops.mjs" "$root/src/kernels/ops.def" "${models_in[@]}")}
+# The ops come from the host build's own op table: tinylite info --ops-used (TL_TINYLITE, else the
+# tool in TL_BUILD_DIR or build/).
+base="CONV_2D;DEPTHWISE_CONV_2D;FULLY_CONNECTED;MAX_POOL_2D;AVERAGE_POOL_2D;RESHAPE;SOFTMAX;QUANTIZE;DEQUANTIZE;RELU;RELU6"
+if [ -z "${TL_WEB_OPS:-}" ]; then
+  tl=${TL_TINYLITE:-}
+  [ -n "$tl" ] || { [ -n "${TL_BUILD_DIR:-}" ] && tl=$TL_BUILD_DIR/tinylite; } || true
+  [ -x "${tl:-}" ] || tl=$root/build/tinylite
+  if [ ! -x "$tl" ]; then
+    echo "web/build.sh: no host tinylite tool ($tl) to list the models' ops: build it first (cmake -S . -B build && cmake --build build), set TL_TINYLITE, or set TL_WEB_OPS" >&2
+    exit 1
+  fi
+  used=$("$tl" info --ops-used "${models_in[@]}")
+  TL_WEB_OPS=$(printf '%s;%s' "$base" "$used" | tr ';' '\n' | awk 'NF && !seen[$0]++' | paste -sd';')
+fi
+ops=$TL_WEB_OPS
 echo "web/build.sh: ops compiled in: $ops"
 
 for variant in simd base; do

@@ -1,4 +1,5 @@
-/* MNIST idx loader: reads the four standard idx files (gzipped or not) into memory and
+/* SPDX-License-Identifier: Apache-2.0
+ * MNIST idx loader: reads the four standard idx files (gzipped or not) into memory and
  * validates magic numbers, dimensions, counts and sizes so bad files give clear errors.
  * Used by the trainer, the eval tool and the tests. */
 #ifndef TL_DATA_MNIST_H
@@ -8,9 +9,9 @@
 #include <stdint.h>
 
 typedef struct {
-    int count, rows, cols;
-    uint8_t *images; /* count*rows*cols bytes, row-major, 0..255 */
-    uint8_t *labels; /* count bytes, 0..9 */
+  int count, rows, cols;
+  uint8_t *images; /* count*rows*cols bytes, row-major, 0..255 */
+  uint8_t *labels; /* count bytes, 0..9 */
 } tl_mnist;
 
 /* Loads "<dir>/<split>-images-idx3-ubyte[.gz]" and "<dir>/<split>-labels-idx1-ubyte[.gz]".
@@ -29,7 +30,7 @@ const char *tl_mnist_default_dir(void);
 /* Lower-level: parse an idx buffer already in memory (not gzipped). Expects magic 0x0000080N
  * (unsigned byte data) with ndim == expect_ndim; writes dims (up to 3) and a pointer into buf
  * for the payload. Returns 0 or non-zero with a message naming `what`. Used by tests. */
-int tl_idx_parse(const uint8_t *buf, size_t len, int expect_ndim, const char *what,
-                 int dims[3], const uint8_t **payload, char *err, size_t errlen);
+int tl_idx_parse(const uint8_t *buf, size_t len, int expect_ndim, const char *what, int dims[3],
+                 const uint8_t **payload, char *err, size_t errlen);
 
 #endif

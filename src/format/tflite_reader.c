@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "builtin_ops.h"
+#include "schema.h"
 #include "model.h"
 
 /* Field ids (declaration order in schema.fbs). */

@@ -440,7 +440,7 @@ static int add_op_common(tl_tfl_builder *b, int subgraph, int code, const char *
 int tl_tfl_add_op(tl_tfl_builder *b, int subgraph, int builtin_code, int version, const int32_t *inputs, int n_in,
                   const int32_t *outputs, int n_out, const tl_tfl_options *opts) {
   if (!b) return -1;
-  if (builtin_code < 0 || builtin_code > 0x7fff || builtin_code == TL_TFL_OP_CUSTOM)
+  if (builtin_code < 0 || builtin_code > 0x7fff || builtin_code == TL_BUILTIN_CUSTOM)
     return tl_tfl_fail(b, "add_op: bad builtin code %d (CUSTOM ops: tl_tfl_add_custom_op)", builtin_code);
   return add_op_common(b, subgraph, builtin_code, NULL, version, inputs, n_in, outputs, n_out, opts, NULL, 0);
 }
@@ -449,7 +449,7 @@ int tl_tfl_add_custom_op(tl_tfl_builder *b, int subgraph, const char *custom_cod
                          int n_in, const int32_t *outputs, int n_out, const uint8_t *custom_options, size_t n_custom) {
   if (!b) return -1;
   if (!custom_code || !custom_code[0]) return tl_tfl_fail(b, "add_custom_op: empty custom code");
-  return add_op_common(b, subgraph, TL_TFL_OP_CUSTOM, custom_code, version, inputs, n_in, outputs, n_out, NULL,
+  return add_op_common(b, subgraph, TL_BUILTIN_CUSTOM, custom_code, version, inputs, n_in, outputs, n_out, NULL,
                        custom_options, n_custom);
 }
 

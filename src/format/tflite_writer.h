@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "schema_ids.h"
+#include "schema.h"
 
 #ifdef __cplusplus
 extern "C" {

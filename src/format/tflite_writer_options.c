@@ -55,46 +55,46 @@ static void opt_i(tl_tfl_options *o, int id, int kind, int64_t v, int64_t dflt) 
 tl_tfl_options tl_tfl_opts_conv2d(int padding, int stride_w, int stride_h, int activation, int dilation_w,
                                   int dilation_h) {
   tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_CONV2D);
-  opt_i(&o, TL_SCH_OPT_CONV_PADDING, TL_TFL_F_I8, padding, 0);
-  opt_i(&o, TL_SCH_OPT_CONV_STRIDE_W, TL_TFL_F_I32, stride_w, 0);
-  opt_i(&o, TL_SCH_OPT_CONV_STRIDE_H, TL_TFL_F_I32, stride_h, 0);
-  opt_i(&o, TL_SCH_OPT_CONV_ACTIVATION, TL_TFL_F_I8, activation, 0);
-  opt_i(&o, TL_SCH_OPT_CONV_DILATION_W, TL_TFL_F_I32, dilation_w, 1);
-  opt_i(&o, TL_SCH_OPT_CONV_DILATION_H, TL_TFL_F_I32, dilation_h, 1);
+  opt_i(&o, TL_SCH_OPT_CONV2D_PADDING, TL_TFL_F_I8, padding, 0);
+  opt_i(&o, TL_SCH_OPT_CONV2D_STRIDE_W, TL_TFL_F_I32, stride_w, 0);
+  opt_i(&o, TL_SCH_OPT_CONV2D_STRIDE_H, TL_TFL_F_I32, stride_h, 0);
+  opt_i(&o, TL_SCH_OPT_CONV2D_FUSED_ACTIVATION_FUNCTION, TL_TFL_F_I8, activation, 0);
+  opt_i(&o, TL_SCH_OPT_CONV2D_DILATION_W_FACTOR, TL_TFL_F_I32, dilation_w, 1);
+  opt_i(&o, TL_SCH_OPT_CONV2D_DILATION_H_FACTOR, TL_TFL_F_I32, dilation_h, 1);
   return o;
 }
 
 tl_tfl_options tl_tfl_opts_depthwise_conv2d(int padding, int stride_w, int stride_h, int depth_multiplier,
                                             int activation, int dilation_w, int dilation_h) {
   tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_DEPTHWISE_CONV2D);
-  opt_i(&o, TL_SCH_OPT_DW_PADDING, TL_TFL_F_I8, padding, 0);
-  opt_i(&o, TL_SCH_OPT_DW_STRIDE_W, TL_TFL_F_I32, stride_w, 0);
-  opt_i(&o, TL_SCH_OPT_DW_STRIDE_H, TL_TFL_F_I32, stride_h, 0);
-  opt_i(&o, TL_SCH_OPT_DW_DEPTH_MULTIPLIER, TL_TFL_F_I32, depth_multiplier, 0);
-  opt_i(&o, TL_SCH_OPT_DW_ACTIVATION, TL_TFL_F_I8, activation, 0);
-  opt_i(&o, TL_SCH_OPT_DW_DILATION_W, TL_TFL_F_I32, dilation_w, 1);
-  opt_i(&o, TL_SCH_OPT_DW_DILATION_H, TL_TFL_F_I32, dilation_h, 1);
+  opt_i(&o, TL_SCH_OPT_DEPTHWISE_CONV2D_PADDING, TL_TFL_F_I8, padding, 0);
+  opt_i(&o, TL_SCH_OPT_DEPTHWISE_CONV2D_STRIDE_W, TL_TFL_F_I32, stride_w, 0);
+  opt_i(&o, TL_SCH_OPT_DEPTHWISE_CONV2D_STRIDE_H, TL_TFL_F_I32, stride_h, 0);
+  opt_i(&o, TL_SCH_OPT_DEPTHWISE_CONV2D_DEPTH_MULTIPLIER, TL_TFL_F_I32, depth_multiplier, 0);
+  opt_i(&o, TL_SCH_OPT_DEPTHWISE_CONV2D_FUSED_ACTIVATION_FUNCTION, TL_TFL_F_I8, activation, 0);
+  opt_i(&o, TL_SCH_OPT_DEPTHWISE_CONV2D_DILATION_W_FACTOR, TL_TFL_F_I32, dilation_w, 1);
+  opt_i(&o, TL_SCH_OPT_DEPTHWISE_CONV2D_DILATION_H_FACTOR, TL_TFL_F_I32, dilation_h, 1);
   return o;
 }
 
 tl_tfl_options tl_tfl_opts_fully_connected(int activation, int weights_format, int keep_num_dims,
                                            int asymmetric_quantize_inputs) {
   tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_FULLY_CONNECTED);
-  opt_i(&o, TL_SCH_OPT_FC_ACTIVATION, TL_TFL_F_I8, activation, 0);
-  opt_i(&o, TL_SCH_OPT_FC_WEIGHTS_FORMAT, TL_TFL_F_I8, weights_format, 0);
-  opt_i(&o, TL_SCH_OPT_FC_KEEP_NUM_DIMS, TL_TFL_F_BOOL, keep_num_dims != 0, 0);
-  opt_i(&o, TL_SCH_OPT_FC_ASYMMETRIC_QUANTIZE_INPUTS, TL_TFL_F_BOOL, asymmetric_quantize_inputs != 0, 0);
+  opt_i(&o, TL_SCH_OPT_FULLY_CONNECTED_FUSED_ACTIVATION_FUNCTION, TL_TFL_F_I8, activation, 0);
+  opt_i(&o, TL_SCH_OPT_FULLY_CONNECTED_WEIGHTS_FORMAT, TL_TFL_F_I8, weights_format, 0);
+  opt_i(&o, TL_SCH_OPT_FULLY_CONNECTED_KEEP_NUM_DIMS, TL_TFL_F_BOOL, keep_num_dims != 0, 0);
+  opt_i(&o, TL_SCH_OPT_FULLY_CONNECTED_ASYMMETRIC_QUANTIZE_INPUTS, TL_TFL_F_BOOL, asymmetric_quantize_inputs != 0, 0);
   return o;
 }
 
 tl_tfl_options tl_tfl_opts_pool2d(int padding, int stride_w, int stride_h, int filter_w, int filter_h, int activation) {
   tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_POOL2D);
-  opt_i(&o, TL_SCH_OPT_POOL_PADDING, TL_TFL_F_I8, padding, 0);
-  opt_i(&o, TL_SCH_OPT_POOL_STRIDE_W, TL_TFL_F_I32, stride_w, 0);
-  opt_i(&o, TL_SCH_OPT_POOL_STRIDE_H, TL_TFL_F_I32, stride_h, 0);
-  opt_i(&o, TL_SCH_OPT_POOL_FILTER_W, TL_TFL_F_I32, filter_w, 0);
-  opt_i(&o, TL_SCH_OPT_POOL_FILTER_H, TL_TFL_F_I32, filter_h, 0);
-  opt_i(&o, TL_SCH_OPT_POOL_ACTIVATION, TL_TFL_F_I8, activation, 0);
+  opt_i(&o, TL_SCH_OPT_POOL2D_PADDING, TL_TFL_F_I8, padding, 0);
+  opt_i(&o, TL_SCH_OPT_POOL2D_STRIDE_W, TL_TFL_F_I32, stride_w, 0);
+  opt_i(&o, TL_SCH_OPT_POOL2D_STRIDE_H, TL_TFL_F_I32, stride_h, 0);
+  opt_i(&o, TL_SCH_OPT_POOL2D_FILTER_WIDTH, TL_TFL_F_I32, filter_w, 0);
+  opt_i(&o, TL_SCH_OPT_POOL2D_FILTER_HEIGHT, TL_TFL_F_I32, filter_h, 0);
+  opt_i(&o, TL_SCH_OPT_POOL2D_FUSED_ACTIVATION_FUNCTION, TL_TFL_F_I8, activation, 0);
   return o;
 }
 
@@ -113,7 +113,7 @@ tl_tfl_options tl_tfl_opts_softmax(float beta) {
 
 static tl_tfl_options arith(int type, int activation) {
   tl_tfl_options o = tl_tfl_opts_empty(type);
-  opt_i(&o, TL_SCH_OPT_ARITH_ACTIVATION, TL_TFL_F_I8, activation, 0);
+  opt_i(&o, TL_SCH_OPT_ADD_FUSED_ACTIVATION_FUNCTION, TL_TFL_F_I8, activation, 0);
   return o;
 }
 
@@ -123,8 +123,8 @@ tl_tfl_options tl_tfl_opts_mul(int activation) { return arith(TL_TFL_OPT_MUL, ac
 
 tl_tfl_options tl_tfl_opts_concatenation(int axis, int activation) {
   tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_CONCATENATION);
-  opt_i(&o, TL_SCH_OPT_CONCAT_AXIS, TL_TFL_F_I32, axis, 0);
-  opt_i(&o, TL_SCH_OPT_CONCAT_ACTIVATION, TL_TFL_F_I8, activation, 0);
+  opt_i(&o, TL_SCH_OPT_CONCATENATION_AXIS, TL_TFL_F_I32, axis, 0);
+  opt_i(&o, TL_SCH_OPT_CONCATENATION_FUSED_ACTIVATION_FUNCTION, TL_TFL_F_I8, activation, 0);
   return o;
 }
 

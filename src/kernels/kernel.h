@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include "../format/builtin_ops.h"
+#include "../format/schema.h"
 #include "../format/model.h"
 #include "tinylite.h"
 
@@ -157,18 +157,15 @@ typedef struct {
   char s[96];
 } tl_shape_text;
 tl_shape_text tl_shape_str(const tl_tensor *t);
-/* The quantized/float clamp range of a fused activation (schema ActivationFunctionType). */
-enum { TL_ACT_NONE = 0, TL_ACT_RELU = 1, TL_ACT_RELU_N1_TO_1 = 2, TL_ACT_RELU6 = 3, TL_ACT_TANH = 4,
-       TL_ACT_SIGN_BIT = 5 };
+/* Fused activations are schema.h's ActivationFunctionType (TL_TFL_ACT_*). */
 /* Float range for act (TANH/SIGN_BIT are not clamps: callers apply them separately). */
 void tl_act_range_f32(int act, float *lo, float *hi);
 /* Quantized range for act given the output's scale and zero point and the type's limits. */
 void tl_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi);
 /* Applies a fused activation to a float value: clamps for RELU*, tanh for TANH, sign bit for SIGN_BIT. */
 float tl_act_f32(int act, float x);
-/* TFLite padding (schema Padding: SAME = 0, VALID = 1): output size and the leading padding.
+/* TFLite padding (schema.h's TL_TFL_PAD_SAME / TL_TFL_PAD_VALID): output size and the leading padding.
  * Returns 0 on invalid parameters (stride/dilation < 1, filter < 1, output < 1). */
-enum { TL_PAD_SAME = 0, TL_PAD_VALID = 1 };
 int tl_conv_out_size(int padding, int in, int filter, int stride, int dilation, int *out, int *pad_before,
                      int *pad_offset);
 /* Broadcast helper: output shape of two inputs with numpy rules; 0 if incompatible. */

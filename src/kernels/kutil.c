@@ -33,18 +33,18 @@ tl_shape_text tl_shape_str(const tl_tensor *t) {
 void tl_act_range_f32(int act, float *lo, float *hi) {
   *lo = -INFINITY;
   *hi = INFINITY;
-  if (act == TL_ACT_RELU) *lo = 0.f;
-  else if (act == TL_ACT_RELU6) *lo = 0.f, *hi = 6.f;
-  else if (act == TL_ACT_RELU_N1_TO_1) *lo = -1.f, *hi = 1.f;
+  if (act == TL_TFL_ACT_RELU) *lo = 0.f;
+  else if (act == TL_TFL_ACT_RELU6) *lo = 0.f, *hi = 6.f;
+  else if (act == TL_TFL_ACT_RELU_N1_TO_1) *lo = -1.f, *hi = 1.f;
 }
 
 float tl_act_f32(int act, float x) {
   switch (act) {
-    case TL_ACT_RELU: return x < 0.f ? 0.f : x;
-    case TL_ACT_RELU6: return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
-    case TL_ACT_RELU_N1_TO_1: return x < -1.f ? -1.f : (x > 1.f ? 1.f : x);
-    case TL_ACT_TANH: return tanhf(x);
-    case TL_ACT_SIGN_BIT: return signbit(x) ? 1.f : 0.f;
+    case TL_TFL_ACT_RELU: return x < 0.f ? 0.f : x;
+    case TL_TFL_ACT_RELU6: return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
+    case TL_TFL_ACT_RELU_N1_TO_1: return x < -1.f ? -1.f : (x > 1.f ? 1.f : x);
+    case TL_TFL_ACT_TANH: return tanhf(x);
+    case TL_TFL_ACT_SIGN_BIT: return signbit(x) ? 1.f : 0.f;
     default: return x;
   }
 }
@@ -53,12 +53,12 @@ float tl_act_f32(int act, float x) {
  * (rounding half away from zero), then intersect with the type's range. */
 void tl_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi) {
   int32_t l = qmin, h = qmax;
-  if (act == TL_ACT_RELU || act == TL_ACT_RELU6 || act == TL_ACT_RELU_N1_TO_1) {
-    float rlo = act == TL_ACT_RELU_N1_TO_1 ? -1.f : 0.f;
+  if (act == TL_TFL_ACT_RELU || act == TL_TFL_ACT_RELU6 || act == TL_TFL_ACT_RELU_N1_TO_1) {
+    float rlo = act == TL_TFL_ACT_RELU_N1_TO_1 ? -1.f : 0.f;
     int32_t q = zp + (int32_t)roundf(rlo / scale);
     if (q > l) l = q;
-    if (act != TL_ACT_RELU) {
-      q = zp + (int32_t)roundf((act == TL_ACT_RELU6 ? 6.f : 1.f) / scale);
+    if (act != TL_TFL_ACT_RELU) {
+      q = zp + (int32_t)roundf((act == TL_TFL_ACT_RELU6 ? 6.f : 1.f) / scale);
       if (q < h) h = q;
     }
   }
@@ -71,9 +71,9 @@ int tl_conv_out_size(int padding, int in, int filter, int stride, int dilation, 
   if (stride < 1 || dilation < 1 || filter < 1 || in < 1) return 0;
   int64_t eff = (int64_t)(filter - 1) * dilation + 1;
   int64_t o;
-  if (padding == TL_PAD_SAME)
+  if (padding == TL_TFL_PAD_SAME)
     o = ((int64_t)in + stride - 1) / stride;
-  else if (padding == TL_PAD_VALID)
+  else if (padding == TL_TFL_PAD_VALID)
     o = ((int64_t)in - eff + stride) / stride;
   else
     return 0;
@@ -113,6 +113,11 @@ int tl_broadcast_shape(const tl_tensor *a, const tl_tensor *b, int *ndim, int32_
 #else
 #define TL_OP_KEPT(NAME, fn) fn
 #endif
+
+/* ops.def's codes are schema.def's: an op whose number and name disagree stops the build. */
+#define TL_OP(code, NAME, fn, types) _Static_assert(code == TL_BUILTIN_##NAME, "ops.def: " #NAME " is not code " #code);
+#include "ops.def"
+#undef TL_OP
 
 tl_prepare_fn tl_kernel_lookup(int builtin) {
   switch (builtin) {

@@ -14,6 +14,7 @@ static const tl_ukernels k_scalar = {
   {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar, NULL},
   NULL, /* pooling: the reference loops vectorize well enough */
   NULL,
+  tl_f32_sgemm_6x8__generic,
 };
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -25,6 +26,7 @@ static const tl_ukernels k_avx2 = {
   {4, 16, tl_s8_igemm_4x16c4__avx2, tl_s8_igemm_1x16c4__avx2, tl_s8_igemm_acc_4x16c4__avx2},
   tl_f32_maxpool__avx2,
   tl_s8_maxpool__avx2,
+  tl_f32_sgemm_6x16__avx2,
 };
 static const tl_ukernels k_avx512 = {
   "avx512",
@@ -33,6 +35,7 @@ static const tl_ukernels k_avx512 = {
   {8, 32, tl_s8_igemm_8x32c4__avx512vnni, tl_s8_igemm_1x32c4__avx512vnni, tl_s8_igemm_acc_8x32c4__avx512vnni},
   tl_f32_maxpool__avx512f,
   tl_s8_maxpool__avx512bw,
+  tl_f32_sgemm_8x32__avx512f,
 };
 
 static int cpu_avx2(void) {
@@ -53,6 +56,7 @@ static const tl_ukernels k_neon = {
   {4, 8, tl_s8_igemm_4x8c4__scalar, tl_s8_igemm_1x8c4__scalar, NULL},
   NULL, /* pooling: the reference loops vectorize well enough */
   NULL,
+  tl_f32_sgemm_6x8__generic,
 };
 #endif
 
@@ -65,6 +69,7 @@ static const tl_ukernels k_wasm = {
   {4, 8, tl_s8_igemm_4x8c4__wasmsimd, tl_s8_igemm_1x8c4__wasmsimd, tl_s8_igemm_acc_4x8c4__wasmsimd},
   NULL, /* pooling: the reference loops vectorize well enough */
   NULL,
+  tl_f32_sgemm_6x8__generic,
 };
 #endif
 

@@ -84,6 +84,15 @@ static inline size_t tl_s8_igemm_panel_bytes(size_t nr, size_t ks, size_t kc) {
 typedef void (*tl_f32_maxpool_fn)(size_t taps, size_t c, const float *const *in, float *out, float lo, float hi);
 typedef void (*tl_s8_maxpool_fn)(size_t taps, size_t c, const int8_t *const *in, int8_t *out, int8_t lo, int8_t hi);
 
+/* The trainer's SGEMM (sgemm.h): C (+)= A*B, A strided (rsa, csa) or indirect (ind, trans). */
+typedef struct {
+  const float *const *rows;  /* row r is rows[r*nseg .. r*nseg + nseg), each seglen floats */
+  int nseg, seglen;
+} tl_sgemm_ind;
+typedef void (*tl_f32_sgemm_fn)(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                const tl_sgemm_ind *ind, int trans, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                int accumulate, float *C, ptrdiff_t ldc, float *ws);
+
 /* ---- the dispatch table ---- */
 typedef struct tl_ukernels {
   const char *isa;             /* "scalar", "avx2", "avx512", "neon", "wasm_simd128" */
@@ -92,6 +101,7 @@ typedef struct tl_ukernels {
   tl_s8_igemm_desc s8_igemm;
   tl_f32_maxpool_fn f32_maxpool;
   tl_s8_maxpool_fn s8_maxpool;
+  tl_f32_sgemm_fn f32_sgemm;   /* the trainer's */
 } tl_ukernels;
 
 /* The fastest table this CPU runs (a const table: no state, safe from any thread), or the one the
@@ -120,7 +130,12 @@ const tl_ukernels *tl_ukernels_by_name(const char *isa);
 #define TL_S8_MAXPOOL(name) \
   void name(size_t taps, size_t c, const int8_t *const *in, int8_t *out, int8_t lo, int8_t hi);
 
+#define TL_F32_SGEMM(name) \
+  void name(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa, const tl_sgemm_ind *ind, int trans, \
+            const float *B, ptrdiff_t rsb, ptrdiff_t csb, int accumulate, float *C, ptrdiff_t ldc, float *ws);
+
 /* scalar twins (portable C: the fallback and the oracle of the SIMD tests) */
+TL_F32_SGEMM(tl_f32_sgemm_6x8__generic)
 TL_F32_MAXPOOL(tl_f32_maxpool__scalar)
 TL_S8_MAXPOOL(tl_s8_maxpool__scalar)
 TL_F32_IGEMM(tl_f32_igemm_4x8__scalar)
@@ -141,6 +156,8 @@ TL_S8_IGEMM_ACC(tl_s8_igemm_acc_8x32c4__scalar)
 TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x16c4__scalar)
 
 #if defined(__x86_64__) || defined(__i386__)
+TL_F32_SGEMM(tl_f32_sgemm_8x32__avx512f)
+TL_F32_SGEMM(tl_f32_sgemm_6x16__avx2)
 TL_F32_IGEMM(tl_f32_igemm_8x32__avx512f)
 TL_F32_IGEMM(tl_f32_igemm_1x32__avx512f)
 TL_F32_GEMV(tl_f32_gemv__avx512f)

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format/builtin_ops.h"
+#include "format/schema.h"
 #include "qgraph.h"
 #include "qpass.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/builtin_ops.h"
+#include "format/schema.h"
 #include "qgraph.h"
 #include "qmath.h"
 #include "qpass.h"
@@ -23,7 +23,7 @@ static int weight_operand(const tl_qsub *s, const tl_qop *op, const tl_qoptions 
     case TL_BUILTIN_DEPTHWISE_CONV_2D: operand = 1, *axis = 3; break;
     case TL_BUILTIN_FULLY_CONNECTED:
       /* Shuffled weights are a uint8 layout; a 2-D float weight matrix is the hybrid kernel's input. */
-      if (tl_q_opt_byte(op, TL_SCH_OPT_FC_WEIGHTS_FORMAT, 0) != 0) return -1;
+      if (tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_WEIGHTS_FORMAT, 0) != 0) return -1;
       operand = 1, *axis = o->per_tensor_fc ? -1 : 0;
       break;
     case TL_BUILTIN_TRANSPOSE_CONV: operand = 1, *axis = 0, *mode = W_ONLY_SYM; break;
@@ -121,9 +121,9 @@ tl_status tl_q_pass_dynamic(tl_qgraph *g, const tl_qoptions *o, tl_qreport *rep,
       op->in[j] = mode == W_HYBRID ? c->q : c->dq;
       if (mode == W_HYBRID && op->builtin == TL_BUILTIN_FULLY_CONNECTED) {
         /* The MLIR quantizer asks hybrid FC kernels to quantize inputs asymmetrically. */
-        op->opts = tl_tfl_opts_fully_connected(tl_q_opt_byte(op, TL_SCH_OPT_FC_ACTIVATION, 0),
-                                               tl_q_opt_byte(op, TL_SCH_OPT_FC_WEIGHTS_FORMAT, 0),
-                                               tl_q_opt_byte(op, TL_SCH_OPT_FC_KEEP_NUM_DIMS, 0), 1);
+        op->opts = tl_tfl_opts_fully_connected(tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_FUSED_ACTIVATION_FUNCTION, 0),
+                                               tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_WEIGHTS_FORMAT, 0),
+                                               tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_KEEP_NUM_DIMS, 0), 1);
         op->opts_set = 1;
       }
       if (tl_qg_move_op(&s->ops, &s->nops, &s->cops, op) < 0) goto oom;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/builtin_ops.h"
+#include "format/schema.h"
 #include "qgraph.h"
 #include "qpass.h"
 

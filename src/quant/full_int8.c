@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/builtin_ops.h"
+#include "format/schema.h"
 #include "qgraph.h"
 #include "qmath.h"
 #include "qpass.h"
@@ -137,7 +137,7 @@ static const char *why_not(const ctx *c, const tl_qop *op, const opspec *sp, cha
     if (w->type != TL_FLOAT32 || !is_const(w)) return "its weights are not float32 constants";
     if (!is_float_act(&s->t[op->in[sp->act]])) return "its input is not a float32 activation";
     if (sp->axis >= w->ndim) return "its weights have too few dimensions";
-    if (op->builtin == TL_BUILTIN_FULLY_CONNECTED && (w->ndim != 2 || tl_q_opt_byte(op, TL_SCH_OPT_FC_WEIGHTS_FORMAT, 0)))
+    if (op->builtin == TL_BUILTIN_FULLY_CONNECTED && (w->ndim != 2 || tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_WEIGHTS_FORMAT, 0)))
       return "its weights are not a plain 2-D matrix";
     if (sp->bias < op->n_in && op->in[sp->bias] >= 0) {
       const tl_qt *b = &s->t[op->in[sp->bias]];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/builtin_ops.h"
+#include "format/schema.h"
 #include "format/flatbuf.h"
 #include "qpass.h"
 
@@ -250,19 +250,19 @@ static int opt_type(const tl_qop *op) {
 int tl_q_fused_activation(const tl_qop *op) {
   int t = opt_type(op);
   switch (op->builtin) {
-    case TL_BUILTIN_CONV_2D: return t == TL_TFL_OPT_CONV2D ? tl_q_opt_byte(op, TL_SCH_OPT_CONV_ACTIVATION, 0) : 0;
+    case TL_BUILTIN_CONV_2D: return t == TL_TFL_OPT_CONV2D ? tl_q_opt_byte(op, TL_SCH_OPT_CONV2D_FUSED_ACTIVATION_FUNCTION, 0) : 0;
     case TL_BUILTIN_DEPTHWISE_CONV_2D:
-      return t == TL_TFL_OPT_DEPTHWISE_CONV2D ? tl_q_opt_byte(op, TL_SCH_OPT_DW_ACTIVATION, 0) : 0;
+      return t == TL_TFL_OPT_DEPTHWISE_CONV2D ? tl_q_opt_byte(op, TL_SCH_OPT_DEPTHWISE_CONV2D_FUSED_ACTIVATION_FUNCTION, 0) : 0;
     case TL_BUILTIN_FULLY_CONNECTED:
-      return t == TL_TFL_OPT_FULLY_CONNECTED ? tl_q_opt_byte(op, TL_SCH_OPT_FC_ACTIVATION, 0) : 0;
+      return t == TL_TFL_OPT_FULLY_CONNECTED ? tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_FUSED_ACTIVATION_FUNCTION, 0) : 0;
     case TL_BUILTIN_AVERAGE_POOL_2D:
-    case TL_BUILTIN_MAX_POOL_2D: return t == TL_TFL_OPT_POOL2D ? tl_q_opt_byte(op, TL_SCH_OPT_POOL_ACTIVATION, 0) : 0;
+    case TL_BUILTIN_MAX_POOL_2D: return t == TL_TFL_OPT_POOL2D ? tl_q_opt_byte(op, TL_SCH_OPT_POOL2D_FUSED_ACTIVATION_FUNCTION, 0) : 0;
     case TL_BUILTIN_ADD:
     case TL_BUILTIN_SUB:
-    case TL_BUILTIN_MUL: return t ? tl_q_opt_byte(op, TL_SCH_OPT_ARITH_ACTIVATION, 0) : 0;
+    case TL_BUILTIN_MUL: return t ? tl_q_opt_byte(op, TL_SCH_OPT_ADD_FUSED_ACTIVATION_FUNCTION, 0) : 0;
     case TL_BUILTIN_CONCATENATION:
-      return t == TL_TFL_OPT_CONCATENATION ? tl_q_opt_byte(op, TL_SCH_OPT_CONCAT_ACTIVATION, 0) : 0;
-    case TL_BUILTIN_TRANSPOSE_CONV: return t ? tl_q_opt_byte(op, TL_SCH_OPT_TCONV_ACTIVATION, 0) : 0;
+      return t == TL_TFL_OPT_CONCATENATION ? tl_q_opt_byte(op, TL_SCH_OPT_CONCATENATION_FUSED_ACTIVATION_FUNCTION, 0) : 0;
+    case TL_BUILTIN_TRANSPOSE_CONV: return t ? tl_q_opt_byte(op, TL_SCH_OPT_TRANSPOSE_CONV_FUSED_ACTIVATION_FUNCTION, 0) : 0;
     default: return 0;
   }
 }
@@ -300,13 +300,13 @@ static int version_for(const tl_qsub *s, const tl_qop *op) {
       if (i0 == TL_INT8 && i1 == TL_INT8 && o0 == TL_INT8) return 3;
       return 1;
     case TL_BUILTIN_FULLY_CONNECTED: {
-      int keep = tl_q_opt_byte(op, TL_SCH_OPT_FC_KEEP_NUM_DIMS, 0), asym = tl_q_opt_byte(op, TL_SCH_OPT_FC_ASYMMETRIC_QUANTIZE_INPUTS, 0);
+      int keep = tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_KEEP_NUM_DIMS, 0), asym = tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_ASYMMETRIC_QUANTIZE_INPUTS, 0);
       if (hybrid && per_channel(s, op, 1)) return 12;
       if (op->n_in == 2) return 6;
       if (keep) return 5;
       if (i0 == TL_INT8 && i1 == TL_INT8 && o0 == TL_INT8) return 4;
       if (hybrid) return asym ? 9 : 3;
-      if (tl_q_opt_byte(op, TL_SCH_OPT_FC_WEIGHTS_FORMAT, 0)) return 2;
+      if (tl_q_opt_byte(op, TL_SCH_OPT_FULLY_CONNECTED_WEIGHTS_FORMAT, 0)) return 2;
       return 1;
     }
     case TL_BUILTIN_QUANTIZE:

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format/builtin_ops.h"
+#include "format/schema.h"
 #include "format/tflite_writer.h"
 #include "tensorflow/lite/c/c_api_experimental.h"
 #include "test.h"

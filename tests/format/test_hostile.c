@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "format/builtin_ops.h"
+#include "format/schema.h"
 #include "format/flexbuf.h"
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "format/tflite_writer.h"
 #include "test.h"
 #include "tinylite.h"

@@ -29,7 +29,7 @@ static fc_graph base_fc(void) {
 
 static void add_fc(fc_graph *g, int32_t in0, int32_t in1, int32_t in2, int32_t out) {
   tl_tfl_options o = tl_tfl_opts_fully_connected(TL_TFL_ACT_NONE, 0, 0, 0);
-  tl_tfl_add_op(g->b, 0, TL_TFL_OP_FULLY_CONNECTED, 1, (int32_t[]){in0, in1, in2}, 3, (int32_t[]){out}, 1, &o);
+  tl_tfl_add_op(g->b, 0, TL_BUILTIN_FULLY_CONNECTED, 1, (int32_t[]){in0, in1, in2}, 3, (int32_t[]){out}, 1, &o);
 }
 
 /* Serializes, loads and allocates; expects failure whose message contains `want`. Returns the stage
@@ -163,16 +163,16 @@ static void conv_case(int op, int stride, int dilation, int filter_in_channels, 
   tl_tfl_builder *b = tl_tfl_builder_new();
   tl_tfl_builder_set_unchecked(b, 1);
   /* For depthwise, filter_in_channels is the filter's last dimension (input channels x multiplier). */
-  int cin = 2, cout = op == TL_TFL_OP_CONV_2D ? 4 : filter_in_channels;
+  int cin = 2, cout = op == TL_BUILTIN_CONV_2D ? 4 : filter_in_channels;
   float wdata[4 * 3 * 3 * 4] = {0}, bdata[4] = {0};
-  int32_t wdims[4] = {op == TL_TFL_OP_CONV_2D ? 4 : 1, 3, 3, op == TL_TFL_OP_CONV_2D ? filter_in_channels : cout};
+  int32_t wdims[4] = {op == TL_BUILTIN_CONV_2D ? 4 : 1, 3, 3, op == TL_BUILTIN_CONV_2D ? filter_in_channels : cout};
   size_t wcount = (size_t)wdims[0] * 9 * wdims[3];
   int wb = tl_tfl_add_buffer(b, wdata, wcount * sizeof(float)), bb = tl_tfl_add_buffer(b, bdata, cout * sizeof(float));
   int x = tl_tfl_add_tensor(b, 0, "x", TL_TFL_FLOAT32, 4, (int32_t[]){1, 5, 5, cin}, NULL, 0, NULL, 0);
   int w = tl_tfl_add_tensor(b, 0, "w", TL_TFL_FLOAT32, 4, wdims, NULL, wcount ? wb : 0, NULL, 0);
   int bias = tl_tfl_add_tensor(b, 0, "b", TL_TFL_FLOAT32, 1, (int32_t[]){cout}, NULL, bb, NULL, 0);
   int y = tl_tfl_add_tensor(b, 0, "y", TL_TFL_FLOAT32, 4, (int32_t[]){1, 3, 3, cout}, NULL, 0, NULL, 0);
-  tl_tfl_options o = op == TL_TFL_OP_CONV_2D
+  tl_tfl_options o = op == TL_BUILTIN_CONV_2D
                          ? tl_tfl_opts_conv2d(TL_TFL_PAD_VALID, stride, stride, TL_TFL_ACT_NONE, dilation, dilation)
                          : tl_tfl_opts_depthwise_conv2d(TL_TFL_PAD_SAME, stride, stride, depth_mult, TL_TFL_ACT_NONE,
                                                         dilation, dilation);
@@ -183,12 +183,12 @@ static void conv_case(int op, int stride, int dilation, int filter_in_channels, 
 
 /* CVE-2022-21741 (depthwise), CVE-2023-27579 (filter input channels < 1) and friends. */
 TEST(zero_strides_dilations_and_channels) {
-  conv_case(TL_TFL_OP_CONV_2D, 0, 1, 2, 1, "stride");
-  conv_case(TL_TFL_OP_CONV_2D, 1, 0, 2, 1, "dilation");
-  conv_case(TL_TFL_OP_CONV_2D, 1, 1, 0, 1, "channel");
-  conv_case(TL_TFL_OP_DEPTHWISE_CONV_2D, 0, 1, 2, 1, "stride");
-  conv_case(TL_TFL_OP_DEPTHWISE_CONV_2D, 1, 1, 3, 1, "DEPTHWISE_CONV_2D"); /* 3 channels from 2 inputs */
-  conv_case(TL_TFL_OP_DEPTHWISE_CONV_2D, 1, 1, 0, 1, "DEPTHWISE_CONV_2D"); /* zero output channels */
+  conv_case(TL_BUILTIN_CONV_2D, 0, 1, 2, 1, "stride");
+  conv_case(TL_BUILTIN_CONV_2D, 1, 0, 2, 1, "dilation");
+  conv_case(TL_BUILTIN_CONV_2D, 1, 1, 0, 1, "channel");
+  conv_case(TL_BUILTIN_DEPTHWISE_CONV_2D, 0, 1, 2, 1, "stride");
+  conv_case(TL_BUILTIN_DEPTHWISE_CONV_2D, 1, 1, 3, 1, "DEPTHWISE_CONV_2D"); /* 3 channels from 2 inputs */
+  conv_case(TL_BUILTIN_DEPTHWISE_CONV_2D, 1, 1, 0, 1, "DEPTHWISE_CONV_2D"); /* zero output channels */
 }
 
 /* CVE-2021-29591: subgraphs that call themselves, directly or through another. */
@@ -200,13 +200,13 @@ TEST(subgraph_cycles) {
     int s1 = tl_tfl_add_subgraph(g.b, "init"), s2 = tl_tfl_add_subgraph(g.b, "again");
     tl_tfl_options call = tl_tfl_opts_empty(TL_TFL_OPT_CALL_ONCE);
     tl_tfl_opts_set_int(&call, 0, TL_TFL_F_I32, variant == 0 ? 0 : s1);
-    tl_tfl_add_op(g.b, 0, TL_TFL_OP_CALL_ONCE, 1, NULL, 0, NULL, 0, &call);
+    tl_tfl_add_op(g.b, 0, TL_BUILTIN_CALL_ONCE, 1, NULL, 0, NULL, 0, &call);
     tl_tfl_options c1 = tl_tfl_opts_empty(TL_TFL_OPT_CALL_ONCE);
     tl_tfl_opts_set_int(&c1, 0, TL_TFL_F_I32, variant == 1 ? s1 : s2);
-    tl_tfl_add_op(g.b, s1, TL_TFL_OP_CALL_ONCE, 1, NULL, 0, NULL, 0, &c1);
+    tl_tfl_add_op(g.b, s1, TL_BUILTIN_CALL_ONCE, 1, NULL, 0, NULL, 0, &c1);
     tl_tfl_options c2 = tl_tfl_opts_empty(TL_TFL_OPT_CALL_ONCE);
     tl_tfl_opts_set_int(&c2, 0, TL_TFL_F_I32, s1);
-    tl_tfl_add_op(g.b, s2, TL_TFL_OP_CALL_ONCE, 1, NULL, 0, NULL, 0, &c2);
+    tl_tfl_add_op(g.b, s2, TL_BUILTIN_CALL_ONCE, 1, NULL, 0, NULL, 0, &c2);
     expect_refused(g.b, "cycle");
   }
   fc_graph g = base_fc();
@@ -214,7 +214,7 @@ TEST(subgraph_cycles) {
   finish_io(&g);
   tl_tfl_options call = tl_tfl_opts_empty(TL_TFL_OPT_CALL_ONCE);
   tl_tfl_opts_set_int(&call, 0, TL_TFL_F_I32, 12345);
-  tl_tfl_add_op(g.b, 0, TL_TFL_OP_CALL_ONCE, 1, NULL, 0, NULL, 0, &call);
+  tl_tfl_add_op(g.b, 0, TL_BUILTIN_CALL_ONCE, 1, NULL, 0, NULL, 0, &call);
   expect_refused(g.b, "subgraph index 12345 out of range");
 }
 
@@ -227,7 +227,7 @@ TEST(gather_negative_index) {
   int i = tl_tfl_add_tensor(b, 0, "i", TL_TFL_INT32, 1, (int32_t[]){2}, NULL, ib, NULL, 0);
   int y = tl_tfl_add_tensor(b, 0, "y", TL_TFL_FLOAT32, 2, (int32_t[]){2, 3}, NULL, 0, NULL, 0);
   tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_GATHER);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_GATHER, 1, (int32_t[]){x, i}, 2, (int32_t[]){y}, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_GATHER, 1, (int32_t[]){x, i}, 2, (int32_t[]){y}, 1, &o);
   tl_tfl_set_io(b, 0, (int32_t[]){x}, 1, (int32_t[]){y}, 1);
   expect_refused(b, "-5");
 }

@@ -208,7 +208,7 @@ static tl_tfl_builder *build_fc(float *w, float *bias) {
   int y = tl_tfl_add_tensor(b, 0, "y", TL_TFL_FLOAT32, 2, sy, NULL, 0, NULL, 0);
   int32_t in[] = {x, tw, tb}, out[] = {y};
   tl_tfl_options o = tl_tfl_opts_fully_connected(TL_TFL_ACT_NONE, 0, 0, 0);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_FULLY_CONNECTED, 1, in, 3, out, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_FULLY_CONNECTED, 1, in, 3, out, 1, &o);
   tl_tfl_set_io(b, 0, &in[0], 1, out, 1);
   return b;
 }
@@ -250,7 +250,7 @@ TEST(fc_layout_and_reader) {
     int bc, ver, nin, nout;
     const int32_t *ins, *outs;
     EXPECT_EQ(tl_model_op(m, 0, 0, &bc, &ver, &ins, &nin, &outs, &nout), TL_OK);
-    EXPECT_EQ(bc, TL_TFL_OP_FULLY_CONNECTED);
+    EXPECT_EQ(bc, TL_BUILTIN_FULLY_CONNECTED);
     EXPECT_EQ(nin, 3);
     EXPECT_EQ(ins[2], 2);
     tl_model_close(m);
@@ -330,24 +330,24 @@ static tl_tfl_builder *build_cnn(cnn_w *W) {
   tl_tfl_options o;
   int32_t i1[] = {t_in, t_s1}, o1[] = {t_r1};
   o = tl_tfl_opts_reshape(shape1, 4);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, i1, 2, o1, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_RESHAPE, 1, i1, 2, o1, 1, &o);
   int32_t i2[] = {t_r1, t_w1, t_b1}, o2[] = {t_c1};
   o = tl_tfl_opts_conv2d(TL_TFL_PAD_VALID, 1, 1, TL_TFL_ACT_RELU, 1, 1);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_CONV_2D, 1, i2, 3, o2, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_CONV_2D, 1, i2, 3, o2, 1, &o);
   int32_t i3[] = {t_c1, t_w2, t_b2}, o3[] = {t_c2};
-  tl_tfl_add_op(b, 0, TL_TFL_OP_CONV_2D, 1, i3, 3, o3, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_CONV_2D, 1, i3, 3, o3, 1, &o);
   int32_t i4[] = {t_c2}, o4[] = {t_p};
   o = tl_tfl_opts_pool2d(TL_TFL_PAD_VALID, 2, 2, 2, 2, TL_TFL_ACT_NONE);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_MAX_POOL_2D, 1, i4, 1, o4, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_MAX_POOL_2D, 1, i4, 1, o4, 1, &o);
   int32_t i5[] = {t_p, t_s2}, o5[] = {t_r2};
   o = tl_tfl_opts_reshape(shape2, 2);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, i5, 2, o5, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_RESHAPE, 1, i5, 2, o5, 1, &o);
   int32_t i6[] = {t_r2, t_wf, t_bf}, o6[] = {t_f};
   o = tl_tfl_opts_fully_connected(TL_TFL_ACT_NONE, 0, 0, 0);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_FULLY_CONNECTED, 1, i6, 3, o6, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_FULLY_CONNECTED, 1, i6, 3, o6, 1, &o);
   int32_t i7[] = {t_f}, o7[] = {t_o};
   o = tl_tfl_opts_softmax(1.0f);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_SOFTMAX, 1, i7, 1, o7, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_SOFTMAX, 1, i7, 1, o7, 1, &o);
 
   tl_tfl_set_io(b, 0, &t_in, 1, &t_o, 1);
   const char *in_names[] = {"input"}, *out_names[] = {"output_0"};
@@ -433,11 +433,11 @@ TEST(cnn_reader_roundtrip) {
     /* options as the reader sees them */
     const tl_mop *ops = m->subgraphs[0].ops;
     EXPECT_EQ(ops[1].options_type, TL_TFL_OPT_CONV2D);
-    EXPECT_EQ(tl_fb_i8(&ops[1].options, TL_SCH_OPT_CONV_PADDING, 0), TL_TFL_PAD_VALID);
-    EXPECT_EQ(tl_fb_i32(&ops[1].options, TL_SCH_OPT_CONV_STRIDE_W, 0), 1);
-    EXPECT_EQ(tl_fb_i8(&ops[1].options, TL_SCH_OPT_CONV_ACTIVATION, 0), TL_TFL_ACT_RELU);
-    EXPECT_EQ(tl_fb_i32(&ops[1].options, TL_SCH_OPT_CONV_DILATION_W, 1), 1);
-    EXPECT_EQ(tl_fb_i32(&ops[3].options, TL_SCH_OPT_POOL_FILTER_H, 0), 2);
+    EXPECT_EQ(tl_fb_i8(&ops[1].options, TL_SCH_OPT_CONV2D_PADDING, 0), TL_TFL_PAD_VALID);
+    EXPECT_EQ(tl_fb_i32(&ops[1].options, TL_SCH_OPT_CONV2D_STRIDE_W, 0), 1);
+    EXPECT_EQ(tl_fb_i8(&ops[1].options, TL_SCH_OPT_CONV2D_FUSED_ACTIVATION_FUNCTION, 0), TL_TFL_ACT_RELU);
+    EXPECT_EQ(tl_fb_i32(&ops[1].options, TL_SCH_OPT_CONV2D_DILATION_W_FACTOR, 1), 1);
+    EXPECT_EQ(tl_fb_i32(&ops[3].options, TL_SCH_OPT_POOL2D_FILTER_HEIGHT, 0), 2);
     tl_fb_vec ns;
     EXPECT_EQ(tl_fb_vector(&ops[4].options, TL_SCH_OPT_RESHAPE_NEW_SHAPE, 4, &ns), 1);
     EXPECT(ns.n == 2 && tl_fb_vec_i32(&ns, 1) == 12 * 12 * C2);
@@ -509,7 +509,7 @@ static tl_tfl_builder *build_qconv(qconv *q) {
   int ty = tl_tfl_add_tensor(b, 0, "y", TL_TFL_INT8, 4, d_y, NULL, 0, &qy, 0);
   int32_t in[] = {tx, tw, tb};
   tl_tfl_options o = tl_tfl_opts_conv2d(TL_TFL_PAD_VALID, 1, 1, TL_TFL_ACT_NONE, 1, 1);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_CONV_2D, 3, in, 3, &ty, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_CONV_2D, 3, in, 3, &ty, 1, &o);
   tl_tfl_set_io(b, 0, &tx, 1, &ty, 1);
   return b;
 }
@@ -585,10 +585,10 @@ TEST(fp16_dequantize_fc) {
   int tb = tl_tfl_add_tensor(b, 0, "b", TL_TFL_FLOAT32, 1, sb, NULL, bb, NULL, 0);
   int y = tl_tfl_add_tensor(b, 0, "y", TL_TFL_FLOAT32, 2, sy, NULL, 0, NULL, 0);
   tl_tfl_options dq = tl_tfl_opts_dequantize();
-  tl_tfl_add_op(b, 0, TL_TFL_OP_DEQUANTIZE, 3, &th, 1, &tw, 1, &dq);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_DEQUANTIZE, 3, &th, 1, &tw, 1, &dq);
   int32_t in[] = {x, tw, tb};
   tl_tfl_options o = tl_tfl_opts_fully_connected(TL_TFL_ACT_RELU, 0, 0, 0);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_FULLY_CONNECTED, 1, in, 3, &y, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_FULLY_CONNECTED, 1, in, 3, &y, 1, &o);
   tl_tfl_set_io(b, 0, &x, 1, &y, 1);
   size_t n = 0;
   uint8_t *buf = finish_and_check(b, "fp16.tflite", &n);
@@ -601,7 +601,7 @@ TEST(fp16_dequantize_fc) {
     int bc, ver, nin, nout;
     const int32_t *ins, *outs;
     EXPECT_EQ(tl_model_op(m, 0, 0, &bc, &ver, &ins, &nin, &outs, &nout), TL_OK);
-    EXPECT_EQ(bc, TL_TFL_OP_DEQUANTIZE);
+    EXPECT_EQ(bc, TL_BUILTIN_DEQUANTIZE);
     EXPECT_EQ(ver, 3);
     tl_model_close(m);
   } else {
@@ -651,7 +651,7 @@ TEST(errors_are_reported) {
   b = tl_tfl_builder_new();
   t = tl_tfl_add_tensor(b, 0, "x", TL_TFL_FLOAT32, 2, s, NULL, 0, NULL, 0);
   int32_t bad[] = {t, 7};
-  EXPECT_EQ(tl_tfl_add_op(b, 0, TL_TFL_OP_ADD, 1, bad, 2, &t, 1, NULL), 0);
+  EXPECT_EQ(tl_tfl_add_op(b, 0, TL_BUILTIN_ADD, 1, bad, 2, &t, 1, NULL), 0);
   EXPECT_EQ(tl_tfl_add_tensor(b, 3, "y", TL_TFL_FLOAT32, 0, NULL, NULL, 0, NULL, 0), -1);
   EXPECT_STR_CONTAINS(tl_tfl_builder_errmsg(b), "no subgraph 3");
   tl_tfl_set_io(b, 0, &t, 1, &t, 1);
@@ -660,11 +660,11 @@ TEST(errors_are_reported) {
   tl_tfl_builder_free(b);
   b = tl_tfl_builder_new();
   t = tl_tfl_add_tensor(b, 0, "x", TL_TFL_FLOAT32, 2, s, NULL, 0, NULL, 0);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_ADD, 1, bad, 2, &t, 1, NULL);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_ADD, 1, bad, 2, &t, 1, NULL);
   tl_tfl_set_io(b, 0, &t, 1, &t, 1);
   EXPECT_EQ(tl_tfl_finish(b, &buf, &n, err, sizeof err), -1);
   EXPECT_STR_CONTAINS(err, "op 0: input 1 refers to tensor 7");
-  EXPECT_EQ(tl_tfl_add_op(b, 0, TL_TFL_OP_CUSTOM, 1, NULL, 0, NULL, 0, NULL), -1);
+  EXPECT_EQ(tl_tfl_add_op(b, 0, TL_BUILTIN_CUSTOM, 1, NULL, 0, NULL, 0, NULL), -1);
   tl_tfl_builder_free(b);
   /* unwritable path */
   b = build_fc((float[12]){0}, (float[3]){0});
@@ -683,11 +683,11 @@ TEST(generic_fields_and_raw_copy) {
   EXPECT_EQ(tl_tfl_opts_set_int(&o, 0, TL_TFL_F_I32, -5), 0);
   EXPECT_EQ(tl_tfl_opts_set_int(&o, 5, TL_TFL_F_BOOL, 1), 0);
   EXPECT_EQ(tl_tfl_opts_set_float(&o, 2, TL_TFL_F_I32, 1.0), -1);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_STRIDED_SLICE, 4, &t0, 1, &t1, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_STRIDED_SLICE, 4, &t0, 1, &t1, 1, &o);
   tl_tfl_options v = tl_tfl_opts_empty(TL_TFL_OPT_VAR_HANDLE);
   tl_tfl_opts_set_string(&v, 0, "cont");
   tl_tfl_opts_set_string(&v, 1, "shared_name");
-  tl_tfl_add_op(b, 0, TL_TFL_OP_VAR_HANDLE, 1, NULL, 0, &t1, 1, &v);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_VAR_HANDLE, 1, NULL, 0, &t1, 1, &v);
   tl_tfl_options r = tl_tfl_opts_empty(TL_TFL_OPT_RANDOM);
   tl_tfl_opts_set_int(&r, 0, TL_TFL_F_I64, -1234567890123LL);
   tl_tfl_opts_set_int(&r, 1, TL_TFL_F_I64, 42);
@@ -695,7 +695,7 @@ TEST(generic_fields_and_raw_copy) {
   int32_t sq[] = {0, 2};
   tl_tfl_options q = tl_tfl_opts_empty(TL_TFL_OPT_SQUEEZE);
   tl_tfl_opts_set_vec(&q, 0, TL_TFL_F_VEC_I32, sq, 2);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_SQUEEZE, 1, &t0, 1, &t1, 1, &q);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_SQUEEZE, 1, &t0, 1, &t1, 1, &q);
   uint8_t cust[] = {1, 2, 3};
   tl_tfl_add_custom_op(b, 0, "MyCustom", 1, &t0, 1, &t1, 1, cust, sizeof cust);
   tl_tfl_set_io(b, 0, &t0, 1, &t1, 1);
@@ -747,10 +747,10 @@ TEST(generic_fields_and_raw_copy) {
     int type = tl_fb_u8(&op, TL_SCH_OP_BUILTIN_OPTIONS_TYPE, 0);
     EXPECT_EQ(tl_fb_subtable(&op, TL_SCH_OP_BUILTIN_OPTIONS, &opt), 1);
     tl_tfl_options ro = tl_tfl_opts_raw(type, buf, n, opt.pos);
-    EXPECT_EQ(tl_tfl_add_op(c, 0, TL_TFL_OP_ADD, 1, &c0, 1, &c0, 1, &ro), (int)i);
+    EXPECT_EQ(tl_tfl_add_op(c, 0, TL_BUILTIN_ADD, 1, &c0, 1, &c0, 1, &ro), (int)i);
   }
   tl_tfl_options broken = tl_tfl_opts_raw(TL_TFL_OPT_SQUEEZE, buf, n, n - 2);
-  EXPECT_EQ(tl_tfl_add_op(c, 0, TL_TFL_OP_ADD, 1, &c0, 1, &c0, 1, &broken), -1);
+  EXPECT_EQ(tl_tfl_add_op(c, 0, TL_BUILTIN_ADD, 1, &c0, 1, &c0, 1, &broken), -1);
   EXPECT_STR_CONTAINS(tl_tfl_builder_errmsg(c), "raw options table");
   tl_tfl_builder_free(c);
   c = tl_tfl_builder_new();
@@ -760,7 +760,7 @@ TEST(generic_fields_and_raw_copy) {
     int type = tl_fb_u8(&op, TL_SCH_OP_BUILTIN_OPTIONS_TYPE, 0);
     tl_fb_subtable(&op, TL_SCH_OP_BUILTIN_OPTIONS, &opt);
     tl_tfl_options ro = tl_tfl_opts_raw(type, buf, n, opt.pos);
-    tl_tfl_add_op(c, 0, TL_TFL_OP_ADD, 1, &c0, 1, &c0, 1, &ro);
+    tl_tfl_add_op(c, 0, TL_BUILTIN_ADD, 1, &c0, 1, &c0, 1, &ro);
   }
   tl_tfl_set_io(c, 0, &c0, 1, &c0, 1);
   size_t n2 = 0;
@@ -809,8 +809,8 @@ TEST(typed_options_read_back) {
   o[5] = tl_tfl_opts_mul(TL_TFL_ACT_RELU6);
   o[6] = tl_tfl_opts_quantize();
   o[7] = tl_tfl_opts_conv2d(TL_TFL_PAD_SAME, 2, 2, TL_TFL_ACT_NONE, 2, 3);
-  int codes[8] = {TL_TFL_OP_FULLY_CONNECTED, TL_TFL_OP_DEPTHWISE_CONV_2D, TL_TFL_OP_CONCATENATION, TL_TFL_OP_ADD,
-                  TL_TFL_OP_SUB, TL_TFL_OP_MUL, TL_TFL_OP_QUANTIZE, TL_TFL_OP_CONV_2D};
+  int codes[8] = {TL_BUILTIN_FULLY_CONNECTED, TL_BUILTIN_DEPTHWISE_CONV_2D, TL_BUILTIN_CONCATENATION, TL_BUILTIN_ADD,
+                  TL_BUILTIN_SUB, TL_BUILTIN_MUL, TL_BUILTIN_QUANTIZE, TL_BUILTIN_CONV_2D};
   for (int i = 0; i < 8; i++) EXPECT_EQ(tl_tfl_add_op(b, 0, codes[i], 1, &t, 1, &t, 1, &o[i]), i);
   tl_tfl_set_io(b, 0, &t, 1, &t, 1);
   size_t n = 0;
@@ -829,27 +829,27 @@ TEST(typed_options_read_back) {
     EXPECT_EQ(tl_fb_u8(&op, TL_SCH_OP_BUILTIN_OPTIONS_TYPE, 0), o[i].type);
     EXPECT_EQ(tl_fb_subtable(&op, TL_SCH_OP_BUILTIN_OPTIONS, &ot[i]), 1);
   }
-  EXPECT_EQ(tl_fb_i8(&ot[0], TL_SCH_OPT_FC_ACTIVATION, 0), TL_TFL_ACT_RELU6);
-  EXPECT_EQ(tl_fb_i8(&ot[0], TL_SCH_OPT_FC_WEIGHTS_FORMAT, 0), 1);
-  EXPECT_EQ(tl_fb_u8(&ot[0], TL_SCH_OPT_FC_KEEP_NUM_DIMS, 0), 1);
-  EXPECT_EQ(tl_fb_u8(&ot[0], TL_SCH_OPT_FC_ASYMMETRIC_QUANTIZE_INPUTS, 0), 1);
-  EXPECT_EQ(tl_fb_i8(&ot[1], TL_SCH_OPT_DW_PADDING, 0), TL_TFL_PAD_SAME);
-  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_STRIDE_W, 0), 2);
-  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_STRIDE_H, 0), 3);
-  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_DEPTH_MULTIPLIER, 0), 4);
-  EXPECT_EQ(tl_fb_i8(&ot[1], TL_SCH_OPT_DW_ACTIVATION, 0), TL_TFL_ACT_RELU);
-  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_DILATION_W, 1), 5);
-  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DW_DILATION_H, 1), 6);
-  EXPECT_EQ(tl_fb_i32(&ot[2], TL_SCH_OPT_CONCAT_AXIS, 0), -1);
-  EXPECT_EQ(tl_fb_i8(&ot[2], TL_SCH_OPT_CONCAT_ACTIVATION, 0), TL_TFL_ACT_TANH);
-  EXPECT_EQ(tl_fb_i8(&ot[3], TL_SCH_OPT_ARITH_ACTIVATION, 0), TL_TFL_ACT_RELU);
-  EXPECT_EQ(tl_fb_u8(&ot[3], TL_SCH_OPT_ARITH_POT_SCALE_INT16, 1), 1); /* default true, omitted */
-  EXPECT_EQ(tl_fb_i8(&ot[4], TL_SCH_OPT_ARITH_ACTIVATION, 0), TL_TFL_ACT_RELU_N1_TO_1);
-  EXPECT_EQ(tl_fb_i8(&ot[5], TL_SCH_OPT_ARITH_ACTIVATION, 0), TL_TFL_ACT_RELU6);
+  EXPECT_EQ(tl_fb_i8(&ot[0], TL_SCH_OPT_FULLY_CONNECTED_FUSED_ACTIVATION_FUNCTION, 0), TL_TFL_ACT_RELU6);
+  EXPECT_EQ(tl_fb_i8(&ot[0], TL_SCH_OPT_FULLY_CONNECTED_WEIGHTS_FORMAT, 0), 1);
+  EXPECT_EQ(tl_fb_u8(&ot[0], TL_SCH_OPT_FULLY_CONNECTED_KEEP_NUM_DIMS, 0), 1);
+  EXPECT_EQ(tl_fb_u8(&ot[0], TL_SCH_OPT_FULLY_CONNECTED_ASYMMETRIC_QUANTIZE_INPUTS, 0), 1);
+  EXPECT_EQ(tl_fb_i8(&ot[1], TL_SCH_OPT_DEPTHWISE_CONV2D_PADDING, 0), TL_TFL_PAD_SAME);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DEPTHWISE_CONV2D_STRIDE_W, 0), 2);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DEPTHWISE_CONV2D_STRIDE_H, 0), 3);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DEPTHWISE_CONV2D_DEPTH_MULTIPLIER, 0), 4);
+  EXPECT_EQ(tl_fb_i8(&ot[1], TL_SCH_OPT_DEPTHWISE_CONV2D_FUSED_ACTIVATION_FUNCTION, 0), TL_TFL_ACT_RELU);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DEPTHWISE_CONV2D_DILATION_W_FACTOR, 1), 5);
+  EXPECT_EQ(tl_fb_i32(&ot[1], TL_SCH_OPT_DEPTHWISE_CONV2D_DILATION_H_FACTOR, 1), 6);
+  EXPECT_EQ(tl_fb_i32(&ot[2], TL_SCH_OPT_CONCATENATION_AXIS, 0), -1);
+  EXPECT_EQ(tl_fb_i8(&ot[2], TL_SCH_OPT_CONCATENATION_FUSED_ACTIVATION_FUNCTION, 0), TL_TFL_ACT_TANH);
+  EXPECT_EQ(tl_fb_i8(&ot[3], TL_SCH_OPT_ADD_FUSED_ACTIVATION_FUNCTION, 0), TL_TFL_ACT_RELU);
+  EXPECT_EQ(tl_fb_u8(&ot[3], TL_SCH_OPT_ADD_POT_SCALE_INT16, 1), 1); /* default true, omitted */
+  EXPECT_EQ(tl_fb_i8(&ot[4], TL_SCH_OPT_ADD_FUSED_ACTIVATION_FUNCTION, 0), TL_TFL_ACT_RELU_N1_TO_1);
+  EXPECT_EQ(tl_fb_i8(&ot[5], TL_SCH_OPT_ADD_FUSED_ACTIVATION_FUNCTION, 0), TL_TFL_ACT_RELU6);
   EXPECT_EQ(ot[6].tlen, 4); /* empty table: just the soffset */
-  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV_STRIDE_H, 0), 2);
-  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV_DILATION_W, 1), 2);
-  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV_DILATION_H, 1), 3);
+  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV2D_STRIDE_H, 0), 2);
+  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV2D_DILATION_W_FACTOR, 1), 2);
+  EXPECT_EQ(tl_fb_i32(&ot[7], TL_SCH_OPT_CONV2D_DILATION_H_FACTOR, 1), 3);
   free(buf);
 }
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "format/flexbuf.h"
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "format/tflite_writer.h"
 #include "test.h"
 #include "tflite_oracle.h"

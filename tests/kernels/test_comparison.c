@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "test.h"
 #include "tflite_oracle.h"
 #include "tinylite.h"

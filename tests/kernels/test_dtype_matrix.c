@@ -15,8 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format/builtin_ops.h"
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "test.h"
 #include "tflite_oracle.h"
 

@@ -85,18 +85,18 @@ TEST(binary_broadcast_shapes) {
   const int32_t a6[] = {2, 1, 3, 1, 2, 2}, b6[] = {1, 2, 1, 4, 1, 2};
   const int32_t a7[] = {3, 4}, b7[] = {3, 4};
   for (int k = 0; k < 6; k++) {
-    check_binary(ops[k], TL_ACT_NONE, 3, a1, 1, b1);
-    check_binary(ops[k], TL_ACT_NONE, 3, a2, 2, b2);
-    check_binary(ops[k], TL_ACT_NONE, 0, NULL, 1, b3);
-    check_binary(ops[k], TL_ACT_NONE, 1, b3, 0, NULL);
-    check_binary(ops[k], TL_ACT_NONE, 1, a4, 2, b4);
-    check_binary(ops[k], TL_ACT_NONE, 4, a5, 4, b5);
-    check_binary(ops[k], TL_ACT_NONE, 6, a6, 6, b6);
-    check_binary(ops[k], TL_ACT_NONE, 2, a7, 2, b7);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 3, a1, 1, b1);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 3, a2, 2, b2);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 0, NULL, 1, b3);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 1, b3, 0, NULL);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 1, a4, 2, b4);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 4, a5, 4, b5);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 6, a6, 6, b6);
+    check_binary(ops[k], TL_TFL_ACT_NONE, 2, a7, 2, b7);
   }
-  check_binary(TL_BUILTIN_ADD, TL_ACT_RELU6, 4, a5, 4, b5);
-  check_binary(TL_BUILTIN_MUL, TL_ACT_RELU, 3, a2, 2, b2);
-  check_binary(TL_BUILTIN_SUB, TL_ACT_RELU_N1_TO_1, 6, a6, 6, b6);
+  check_binary(TL_BUILTIN_ADD, TL_TFL_ACT_RELU6, 4, a5, 4, b5);
+  check_binary(TL_BUILTIN_MUL, TL_TFL_ACT_RELU, 3, a2, 2, b2);
+  check_binary(TL_BUILTIN_SUB, TL_TFL_ACT_RELU_N1_TO_1, 6, a6, 6, b6);
 }
 
 TEST(binary_rejects_bad_shapes_and_types) {
@@ -107,7 +107,7 @@ TEST(binary_rejects_bad_shapes_and_types) {
   EXPECT_STR_CONTAINS(kh_err(), "broadcast");
   tl_tensor *in2[2] = {ftensor(2, da, 1), kh_tensor(TL_INT32, 2, da, NULL, 0)};
   EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_MUL, 2, in2, 1, &o, NULL, 0)), TL_ERR_MODEL);
-  kh_fb opts = act_opts(TL_ACT_TANH);
+  kh_fb opts = act_opts(TL_TFL_ACT_TANH);
   tl_tensor *in3[2] = {ftensor(2, da, 1), ftensor(2, da, 2)};
   EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_ADD, 2, in3, 1, &o, &opts, 0)), TL_ERR_UNSUPPORTED);
   kh_reset();

@@ -9,8 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format/builtin_ops.h"
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "format/tflite_writer.h"
 #include "test.h"
 #include "tflite_oracle.h"

@@ -56,7 +56,7 @@ static void run_variant(variant v) {
   kh_fb o;
   kh_fb_init(&o);
   uint32_t t = kh_fb_table(&o, 4);
-  kh_fb_u8(&o, t, 0, TL_ACT_TANH);
+  kh_fb_u8(&o, t, 0, TL_TFL_ACT_TANH);
   kh_fb_f32(&o, t, 1, v.cell_clip);
   kh_fb_f32(&o, t, 2, v.proj_clip);
   kh_fb_u8(&o, t, 3, (uint8_t)v.time_major);

@@ -9,8 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "format/builtin_ops.h"
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "test.h"
 #include "tflite_oracle.h"
 

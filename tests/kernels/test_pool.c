@@ -74,11 +74,11 @@ TEST(float_pools_vs_loops) {
   static const int ops[] = {TL_BUILTIN_MAX_POOL_2D, TL_BUILTIN_AVERAGE_POOL_2D};
   for (int k = 0; k < 2; k++)
     for (int pad = 0; pad < 2; pad++) {
-      check_pool(ops[k], pad, 2, 2, 2, 2, TL_ACT_NONE);
-      check_pool(ops[k], pad, 1, 1, 3, 3, TL_ACT_NONE);
-      check_pool(ops[k], pad, 2, 3, 3, 2, TL_ACT_RELU);
-      check_pool(ops[k], pad, 3, 1, 1, 4, TL_ACT_RELU6);
-      check_pool(ops[k], pad, 1, 2, 5, 5, TL_ACT_RELU_N1_TO_1);
+      check_pool(ops[k], pad, 2, 2, 2, 2, TL_TFL_ACT_NONE);
+      check_pool(ops[k], pad, 1, 1, 3, 3, TL_TFL_ACT_NONE);
+      check_pool(ops[k], pad, 2, 3, 3, 2, TL_TFL_ACT_RELU);
+      check_pool(ops[k], pad, 3, 1, 1, 4, TL_TFL_ACT_RELU6);
+      check_pool(ops[k], pad, 1, 2, 5, 5, TL_TFL_ACT_RELU_N1_TO_1);
     }
 }
 
@@ -88,7 +88,7 @@ TEST(int8_max_pool) {
   tl_tensor *x = kh_tensor(TL_INT8, 4, d, v, 0), *y = out_t(TL_INT8);
   kh_quant(x, 0.05f, -10);
   kh_quant(y, 0.05f, -10);
-  kh_fb o = pool_opts(1, 2, 2, 2, 2, TL_ACT_RELU6); /* clamp to [zp, zp + 6/0.05] = [-10, 110] */
+  kh_fb o = pool_opts(1, 2, 2, 2, 2, TL_TFL_ACT_RELU6); /* clamp to [zp, zp + 6/0.05] = [-10, 110] */
   EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_MAX_POOL_2D, 1, &x, 1, &y, &o, 0)), TL_OK);
   EXPECT_EQ(((int8_t *)y->data)[0], -10);
   EXPECT_EQ(((int8_t *)y->data)[1], 110);

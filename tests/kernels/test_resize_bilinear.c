@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "test.h"
 #include "tflite_oracle.h"
 #include "tinylite.h"
@@ -33,7 +33,7 @@ static int resize_case(const char *ref, int type, const int32_t *in_d, int32_t o
   tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_RESIZE_BILINEAR);
   tl_tfl_opts_set_int(&o, 2, TL_TFL_F_BOOL, align);
   tl_tfl_opts_set_int(&o, 3, TL_TFL_F_BOOL, half);
-  return tl_om_check(ref, NULL, &m, TL_TFL_OP_RESIZE_BILINEAR, type == TL_TFL_INT16 ? 4 : half ? 3 : 2, &o,
+  return tl_om_check(ref, NULL, &m, TL_BUILTIN_RESIZE_BILINEAR, type == TL_TFL_INT16 ? 4 : half ? 3 : 2, &o,
                      "RESIZE_BILINEAR", refuse);
 }
 

@@ -7,8 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "format/builtin_ops.h"
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "test.h"
 #include "tflite_oracle.h"
 

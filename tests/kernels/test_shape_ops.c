@@ -5,6 +5,7 @@
  * DENSIFY of small hand-made sparse tensors (including hostile metadata). */
 #include <math.h>
 
+#include "format/schema.h"
 #include "kharness.h"
 #include "test.h"
 
@@ -366,7 +367,7 @@ TEST(pack_unpack_concat_shape) {
   kh_fb_init(&c);
   uint32_t ct = kh_fb_table(&c, 2);
   kh_fb_i32(&c, ct, 0, -1);
-  kh_fb_u8(&c, ct, 1, TL_ACT_RELU);
+  kh_fb_u8(&c, ct, 1, TL_TFL_ACT_RELU);
   ((float *)a->data)[0] = -5.f;
   tl_tensor *co = out_t(TL_FLOAT32);
   EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_CONCATENATION, 2, in, 1, &co, &c, 0)), TL_OK);
@@ -375,12 +376,19 @@ TEST(pack_unpack_concat_shape) {
   const int32_t d2[] = {3, 3};
   tl_tensor *in2[2] = {a, iota_f(2, d2)};
   EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_CONCATENATION, 2, in2, 1, &co, &c, 0)), TL_ERR_MODEL);
-  /* SHAPE: int32 and int64 */
+  /* SHAPE: int32 and int64 as ShapeOptions.out_type says; absent (FLOAT32) or another type is refused
+   * as TFLite does */
   tl_tensor *s32 = out_t(TL_INT32), *s64 = out_t(TL_INT64);
-  EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_SHAPE, 1, &o, 1, &s32, NULL, 0)), TL_OK);
+  kh_fb t32, t64;
+  kh_fb_init(&t32), kh_fb_init(&t64);
+  kh_fb_u8(&t32, kh_fb_table(&t32, 1), TL_SCH_OPT_SHAPE_OUT_TYPE, TL_INT32);
+  kh_fb_u8(&t64, kh_fb_table(&t64, 1), TL_SCH_OPT_SHAPE_OUT_TYPE, TL_INT64);
+  EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_SHAPE, 1, &o, 1, &s32, &t32, TL_TFL_OPT_SHAPE)), TL_OK);
   EXPECT_EQ(((int32_t *)s32->data)[2], 2);
-  EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_SHAPE, 1, &o, 1, &s64, NULL, 0)), TL_OK);
+  EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_SHAPE, 1, &o, 1, &s64, &t64, TL_TFL_OPT_SHAPE)), TL_OK);
   EXPECT_EQ(((int64_t *)s64->data)[0], 2);
+  EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_SHAPE, 1, &o, 1, &s64, &t32, TL_TFL_OPT_SHAPE)), TL_ERR_MODEL);
+  EXPECT_EQ(kh_run(kh_node(TL_BUILTIN_SHAPE, 1, &o, 1, &s32, NULL, 0)), TL_ERR_MODEL);
   kh_reset();
 }
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "format/tflite_writer.h"
 #include "test.h"
 #include "tflite_oracle.h"
@@ -57,7 +57,7 @@ static void fill_f32(float *x, int code) {
     const float mag = i % 3 == 0 ? 100.f : i % 3 == 1 ? 8.f : 1.f;
     x[i] = u * mag;
     /* LOG, SQRT, RSQRT: mostly their domain (the rest checks NaN agrees) */
-    if ((code == TL_TFL_OP_SQRT || code == TL_TFL_OP_RSQRT || code == 73) && i % 5) x[i] = fabsf(x[i]);
+    if ((code == TL_BUILTIN_SQRT || code == TL_BUILTIN_RSQRT || code == 73) && i % 5) x[i] = fabsf(x[i]);
   }
 }
 

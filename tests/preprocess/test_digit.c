@@ -361,7 +361,7 @@ static tl_model *reshape_model(int type, int ndim, const int32_t *dims, float sc
   int32_t out = tl_tfl_add_tensor(b, 0, "out", type, 2, flat, NULL, 0, scale > 0 ? &q : NULL, 0);
   int32_t ins[2] = {in, shp};
   tl_tfl_options o = tl_tfl_opts_reshape(flat, 2);
-  tl_tfl_add_op(b, 0, TL_TFL_OP_RESHAPE, 1, ins, 2, &out, 1, &o);
+  tl_tfl_add_op(b, 0, TL_BUILTIN_RESHAPE, 1, ins, 2, &out, 1, &o);
   tl_tfl_set_io(b, 0, &in, 1, &out, 1);
   size_t n;
   char err[256];

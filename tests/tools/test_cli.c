@@ -226,5 +226,18 @@ TEST(bad_input_gives_clear_errors) {
   free(out);
 }
 
+/* info --ops-used: the project's int8 model uses exactly these ops (the web build keeps them). */
+TEST(ops_used_lists_a_models_ops) {
+  char cmd[8192], *out;
+  snprintf(cmd, sizeof cmd, "'%s' info --ops-used models/mnist_cnn_int8.tflite", tool());
+  EXPECT_EQ(run(cmd, &out), 0);
+  EXPECT(!strcmp(out, "CONV_2D;DEQUANTIZE;FULLY_CONNECTED;MAX_POOL_2D;RESHAPE;SOFTMAX;QUANTIZE\n"));
+  free(out);
+  snprintf(cmd, sizeof cmd, "'%s' info --ops-used CMakeLists.txt", tool());
+  EXPECT(run(cmd, &out) != 0);
+  EXPECT_STR_CONTAINS(out, "not a TensorFlow Lite model");
+  free(out);
+}
+
 TEST_MAIN(T(info_matches_manifest), T(eval_float_matches_tflite), T(eval_quantized_matches_tflite),
-          T(bad_input_gives_clear_errors))
+          T(bad_input_gives_clear_errors), T(ops_used_lists_a_models_ops))

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "format/model.h"
-#include "format/schema_ids.h"
+#include "format/schema.h"
 #include "test.h"
 #include "tinylite.h"
 #include "train.h"
@@ -22,10 +22,10 @@ typedef struct {
   int builtin, n, id[6], width[6];
 } opt_spec;
 static const opt_spec specs[] = {
-    {TL_TFL_OP_CONV_2D, 6, {0, 1, 2, 3, 4, 5}, {1, 4, 4, 1, 4, 4}},         /* padding strides act dilations */
-    {TL_TFL_OP_MAX_POOL_2D, 6, {0, 1, 2, 3, 4, 5}, {1, 4, 4, 4, 4, 1}},     /* padding strides filter act */
-    {TL_TFL_OP_FULLY_CONNECTED, 4, {0, 1, 2, 3}, {1, 1, 1, 1}},             /* act format keep_dims asym */
-    {TL_TFL_OP_SOFTMAX, 1, {0}, {4}},                                        /* beta */
+    {TL_BUILTIN_CONV_2D, 6, {0, 1, 2, 3, 4, 5}, {1, 4, 4, 1, 4, 4}},         /* padding strides act dilations */
+    {TL_BUILTIN_MAX_POOL_2D, 6, {0, 1, 2, 3, 4, 5}, {1, 4, 4, 4, 4, 1}},     /* padding strides filter act */
+    {TL_BUILTIN_FULLY_CONNECTED, 4, {0, 1, 2, 3}, {1, 1, 1, 1}},             /* act format keep_dims asym */
+    {TL_BUILTIN_SOFTMAX, 1, {0}, {4}},                                        /* beta */
 };
 
 static long opt_field(const tl_mop *op, int id, int width) {
@@ -57,7 +57,7 @@ static void same_tensor(const tl_msubgraph *a, int ta, const tl_msubgraph *b, in
 
 static int first_conv(const tl_msubgraph *g) {
   for (int i = 0; i < g->n_ops; i++)
-    if (g->ops[i].builtin == TL_TFL_OP_CONV_2D) return i;
+    if (g->ops[i].builtin == TL_BUILTIN_CONV_2D) return i;
   return -1;
 }
 
@@ -96,7 +96,7 @@ static void compare_with_tf(const char *net, const char *tf_file) {
   if (ca < 0 || cb < 0) goto done;
   /* before it: the tutorial's input, [-1,28,28] float32, and one RESHAPE to [-1,28,28,1] */
   EXPECT_EQ(ca, 1);
-  EXPECT_EQ(ga->ops[0].builtin, TL_TFL_OP_RESHAPE);
+  EXPECT_EQ(ga->ops[0].builtin, TL_BUILTIN_RESHAPE);
   const tl_mtensor *in = &ga->tensors[ga->in[0]];
   EXPECT(in->type == TL_FLOAT32 && in->ndim == 3 && in->dims_sig && in->dims_sig[0] == -1);
   EXPECT_EQ(ga->n_ops - ca, gb->n_ops - cb);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "train/gemm.h"
+#include "kernels/sgemm.h"
 
 static int check(int M, int N, int K, int ta, int tb, int acc)
 {

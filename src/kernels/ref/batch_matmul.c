@@ -75,7 +75,7 @@ tl_status tl_prep_batch_matmul(tl_kctx *ctx, tl_node *node) {
   const tl_fb_table *o = kc_opts(node);
   bmm_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  p->adj_x = tl_fb_u8(o, 0, 0) != 0, p->adj_y = tl_fb_u8(o, 1, 0) != 0;
+  p->adj_x = tl_batch_matmul_adj_x(o), p->adj_y = tl_batch_matmul_adj_y(o);
   const int32_t lr = l->dims[l->ndim - 2], lc = l->dims[l->ndim - 1], rr = r->dims[r->ndim - 2], rc = r->dims[r->ndim - 1];
   p->m = p->adj_x ? lc : lr, p->k = p->adj_x ? lr : lc;
   const int32_t rk = p->adj_y ? rc : rr;

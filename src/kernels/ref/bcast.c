@@ -89,7 +89,7 @@ tl_status tl_ref_binary_prepare(tl_kctx *ctx, tl_node *node, int has_act, tl_bin
   if (a->ndim > 6 || b->ndim > 6) return tl_kunsupported(ctx, node, "broadcasting beyond 6 dims");
   tl_binary_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  p->act = has_act ? tl_fb_i8(kc_opts(node), TL_SCH_OPT_ARITH_ACTIVATION, 0) : TL_ACT_NONE;
+  p->act = has_act ? tl_fb_i8(kc_opts(node), TL_SCH_OPT_ADD_FUSED_ACTIVATION_FUNCTION, 0) : TL_TFL_ACT_NONE;
   if (!kc_act_is_clamp(p->act)) return tl_kunsupported(ctx, node, "fused activation %d", p->act);
   tl_act_range_f32(p->act, &p->lo, &p->hi);
   if ((s = tl_ref_bcast_prepare(ctx, node, a, b, out, &p->bc))) return s;

@@ -5,7 +5,7 @@
  * RELU_N1_TO_1 [-1, 1]. */
 #include "binary.h"
 
-#define CLAMP_INT(r) (p->act == TL_ACT_NONE ? (r) : ((r) < p->q[0] ? p->q[0] : ((r) > p->q[1] && p->q[2] ? p->q[1] : (r))))
+#define CLAMP_INT(r) (p->act == TL_TFL_ACT_NONE ? (r) : ((r) < p->q[0] ? p->q[0] : ((r) > p->q[1] && p->q[2] ? p->q[1] : (r))))
 #define WRAP32(op) (int32_t)((uint32_t)x op (uint32_t)y)
 #define WRAP64(op) (int64_t)((uint64_t)x op (uint64_t)y)
 TL_BINARY_ROW(add_row_i32, int32_t, WRAP32(+), CLAMP_INT)
@@ -34,10 +34,10 @@ tl_status tl_ref_binary_int_prepare(tl_kctx *ctx, tl_node *node, tl_binary_state
   s->b = *p;
   /* q[0], q[1]: the activation's bounds; q[2]: whether it has an upper one */
   switch (p->act) {
-    case TL_ACT_NONE: break;
-    case TL_ACT_RELU: s->b.q[0] = 0, s->b.q[2] = 0; break;
-    case TL_ACT_RELU6: s->b.q[0] = 0, s->b.q[1] = 6, s->b.q[2] = 1; break;
-    case TL_ACT_RELU_N1_TO_1: s->b.q[0] = -1, s->b.q[1] = 1, s->b.q[2] = 1; break;
+    case TL_TFL_ACT_NONE: break;
+    case TL_TFL_ACT_RELU: s->b.q[0] = 0, s->b.q[2] = 0; break;
+    case TL_TFL_ACT_RELU6: s->b.q[0] = 0, s->b.q[1] = 6, s->b.q[2] = 1; break;
+    case TL_TFL_ACT_RELU_N1_TO_1: s->b.q[0] = -1, s->b.q[1] = 1, s->b.q[2] = 1; break;
     default: return tl_kunsupported(ctx, node, "integer %s with fused activation %d", tl_op_name(op), p->act);
   }
   const int i64 = node->in[0]->type == TL_INT64;

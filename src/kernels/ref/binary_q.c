@@ -134,7 +134,7 @@ tl_status tl_ref_binary_q_prepare(tl_kctx *ctx, tl_node *node, tl_binary_state *
   if (type == TL_INT16) {
     /* add.cc / sub.cc: the POT path when pot_scale_int16 (default true) and all three scales are powers of
      * two; otherwise the general path with 15 bits of headroom. */
-    const int pot_opt = tl_fb_u8(kc_opts(node), TL_SCH_OPT_ARITH_POT_SCALE_INT16, 1) != 0;
+    const int pot_opt = tl_fb_u8(kc_opts(node), TL_SCH_OPT_ADD_POT_SCALE_INT16, 1) != 0;
     int l1, l2, lo;
     if (pot_opt && tl_checked_log2(a->scale, &l1) && tl_checked_log2(b->scale, &l2) &&
         tl_checked_log2(out->scale, &lo)) {

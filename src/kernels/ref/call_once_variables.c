@@ -13,7 +13,7 @@ static tl_status noop(tl_kctx *ctx, tl_node *n) {
 }
 
 tl_status tl_prep_call_once(tl_kctx *ctx, tl_node *n) {
-  int32_t sg = tl_fb_i32(&n->m->options, 0, -1); /* CallOnceOptions.init_subgraph_index */
+  int32_t sg = tl_call_once_init_subgraph_index(&n->m->options);
   if (n->n_in || n->n_out) return tl_kfail(ctx, n, "CALL_ONCE takes no inputs or outputs");
   tl_ksubgraph view;
   if (sg <= 0 || !ctx->svc->subgraph(ctx->host, sg, &view)) return tl_kfail(ctx, n, "init subgraph index %d out of range", sg);
@@ -39,8 +39,8 @@ static tl_kresource *resource_of(tl_kctx *ctx, tl_node *n, const tl_tensor *h) {
 tl_status tl_prep_var_handle(tl_kctx *ctx, tl_node *n) {
   if (n->n_out != 1 || n->out[0]->type != TL_RESOURCE) return tl_kfail(ctx, n, "expects one RESOURCE output");
   const char *container = "", *shared = "";
-  tl_fb_string(&n->m->options, 0, &container, NULL); /* VarHandleOptions.container */
-  tl_fb_string(&n->m->options, 1, &shared, NULL);    /* VarHandleOptions.shared_name */
+  tl_var_handle_container(&n->m->options, &container, NULL);
+  tl_var_handle_shared_name(&n->m->options, &shared, NULL);
   const int32_t id = ctx->svc->resource_id(ctx->host, container, shared);
   if (id < 0) return tl_kfail(ctx, n, "out of memory");
   tl_tensor *t = n->out[0];

@@ -35,7 +35,7 @@ static tl_status concat_eval_f32(tl_kctx *ctx, tl_node *node) {
   float *o = node->out[0]->data;
   const int64_t n = tl_numel(node->out[0]);
   const float lo = p->lo, hi = p->hi;
-  if (p->act != TL_ACT_NONE)
+  if (p->act != TL_TFL_ACT_NONE)
     for (int64_t i = 0; i < n; i++) o[i] = o[i] < lo ? lo : (o[i] > hi ? hi : o[i]);
   return TL_OK;
 }
@@ -84,9 +84,9 @@ tl_status tl_prep_concatenation(tl_kctx *ctx, tl_node *node) {
   tl_tensor *out = node->out[0];
   const int rank = in0->ndim;
   int axis;
-  int32_t ax = tl_fb_i32(kc_opts(node), TL_SCH_OPT_CONCAT_AXIS, 0);
+  int32_t ax = tl_concatenation_axis(kc_opts(node));
   if (!kc_axis(ax, rank, &axis)) return tl_kfail(ctx, node, "axis %d out of range for rank %d", (int)ax, rank);
-  int act = tl_fb_i8(kc_opts(node), TL_SCH_OPT_CONCAT_ACTIVATION, 0);
+  int act = tl_concatenation_fused_activation_function(kc_opts(node));
   if (!kc_act_is_clamp(act)) return tl_kunsupported(ctx, node, "fused activation %d", act);
   if (!kc_esize(out->type)) return tl_kunsupported(ctx, node, "type %s", tl_type_name(out->type));
   int32_t dims[TL_MAX_DIMS];
@@ -128,8 +128,8 @@ tl_status tl_prep_concatenation(tl_kctx *ctx, tl_node *node) {
   if (out->type == TL_FLOAT32) {
     node->eval = concat_eval_f32;
   } else {
-    if (act != TL_ACT_NONE && !quant) return tl_kunsupported(ctx, node, "fused activation on %s", tl_type_name(out->type));
-    if (act != TL_ACT_NONE) return tl_kunsupported(ctx, node, "quantized concatenation with a fused activation");
+    if (act != TL_TFL_ACT_NONE && !quant) return tl_kunsupported(ctx, node, "fused activation on %s", tl_type_name(out->type));
+    if (act != TL_TFL_ACT_NONE) return tl_kunsupported(ctx, node, "quantized concatenation with a fused activation");
     node->eval = rescale ? concat_eval_u8 : concat_eval_copy;
   }
   return TL_OK;

@@ -493,15 +493,15 @@ tl_status tl_prep_conv2d(tl_kctx *ctx, tl_node *n) {
   s->o = w->dims[0], s->cg = w->dims[3];
   if (s->o < 1 || s->cg < 1)
     return tl_kfail(ctx, n, "filter has %d output and %d input channels; both must be >= 1", s->o, s->cg);
-  st = tl_conv_geom_init(ctx, n, &s->g, tl_fb_i8(o, 0, 0), tl_fb_i32(o, 2, 0), tl_fb_i32(o, 1, 0), tl_fb_i32(o, 5, 1),
-                         tl_fb_i32(o, 4, 1));
+  st = tl_conv_geom_init(ctx, n, &s->g, tl_conv2d_padding(o), tl_conv2d_stride_h(o), tl_conv2d_stride_w(o),
+                         tl_conv2d_dilation_h_factor(o), tl_conv2d_dilation_w_factor(o));
   if (st) return st;
   if (s->g.c % s->cg) return tl_kfail(ctx, n, "input channels %d not a multiple of filter channels %d", s->g.c, s->cg);
   s->groups = s->g.c / s->cg;
   if (s->o % s->groups)
     return tl_kfail(ctx, n, "%d output channels cannot be split into %d groups", s->o, s->groups);
   s->og = s->o / s->groups;
-  s->act = tl_fb_i8(o, 3, 0);
+  s->act = tl_conv2d_fused_activation_function(o);
   tl_conv_act_range(s->act, &s->lo, &s->hi);
   s->k = (int64_t)s->g.kh * s->g.kw * s->cg;
   s->m = (int64_t)s->g.b * s->g.oh * s->g.ow;
@@ -536,7 +536,7 @@ tl_status tl_prep_conv2d(tl_kctx *ctx, tl_node *n) {
     if (in->type == TL_INT16) {
       if (bias && bias->type != TL_INT64 && bias->type != TL_INT32)
         return tl_kfail(ctx, n, "16x8 conv needs an int64 or int32 bias, not %s", tl_type_name(bias->type));
-      const int qbt = tl_fb_i8(o, 6, 0);
+      const int qbt = tl_conv2d_quantized_bias_type(o);
       if (qbt != 0 && qbt != TL_INT32 && qbt != TL_INT64)
         return tl_kfail(ctx, n, "quantized_bias_type must be INT32 or INT64, not %d", qbt);
       if (qbt && bias && bias->type != qbt) return tl_kfail(ctx, n, "bias type differs from quantized_bias_type");

@@ -10,7 +10,7 @@
 #include "../quant_math.h"
 
 tl_status tl_conv_geom_init(tl_kctx *ctx, tl_node *n, tl_conv_geom *g, int padding, int sh, int sw, int dh, int dw) {
-  if (padding != TL_PAD_SAME && padding != TL_PAD_VALID) return tl_kfail(ctx, n, "unknown padding %d", padding);
+  if (padding != TL_TFL_PAD_SAME && padding != TL_TFL_PAD_VALID) return tl_kfail(ctx, n, "unknown padding %d", padding);
   if (sh < 1 || sw < 1) return tl_kfail(ctx, n, "strides must be >= 1 (got h=%d w=%d)", sh, sw);
   if (dh < 1 || dw < 1) return tl_kfail(ctx, n, "dilations must be >= 1 (got h=%d w=%d)", dh, dw);
   if (g->b < 0 || g->h < 1 || g->w < 1 || g->c < 1)
@@ -311,7 +311,7 @@ void tl_conv_act_range(int act, float *lo, float *hi) {
   /* CalculateActivationRange<float>: numeric_limits lowest/max, so an infinite result is clamped to
    * +-FLT_MAX exactly as TFLite's kernels do. */
   *lo = -FLT_MAX, *hi = FLT_MAX;
-  if (act == TL_ACT_RELU) *lo = 0.f;
-  else if (act == TL_ACT_RELU6) *lo = 0.f, *hi = 6.f;
-  else if (act == TL_ACT_RELU_N1_TO_1) *lo = -1.f, *hi = 1.f;
+  if (act == TL_TFL_ACT_RELU) *lo = 0.f;
+  else if (act == TL_TFL_ACT_RELU6) *lo = 0.f, *hi = 6.f;
+  else if (act == TL_TFL_ACT_RELU_N1_TO_1) *lo = -1.f, *hi = 1.f;
 }

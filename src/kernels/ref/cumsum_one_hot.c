@@ -50,7 +50,7 @@ tl_status tl_prep_cumsum(tl_kctx *ctx, tl_node *node) {
   cumsum_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   const tl_fb_table *o = kc_opts(node);
-  p->exclusive = tl_fb_u8(o, 0, 0) != 0, p->reverse = tl_fb_u8(o, 1, 0) != 0;
+  p->exclusive = tl_cumsum_exclusive(o), p->reverse = tl_cumsum_reverse(o);
   p->outer = kc_prod(in->dims, 0, axis), p->n = in->dims[axis], p->inner = kc_prod(in->dims, axis + 1, in->ndim);
   node->state = p;
   switch (in->type) {
@@ -95,7 +95,7 @@ tl_status tl_prep_one_hot(tl_kctx *ctx, tl_node *node) {
   const int64_t dv = kc_ival(depth, 0);
   if (dv < 0 || dv > INT32_MAX) return tl_kfail(ctx, node, "depth %lld", (long long)dv);
   if (idx->ndim + 1 > TL_MAX_DIMS) return tl_kunsupported(ctx, node, "an output of %d dims", (int)idx->ndim + 1);
-  int32_t axis = tl_fb_i32(kc_opts(node), 0, -1);
+  int32_t axis = tl_one_hot_axis(kc_opts(node));
   if (axis == -1) axis = idx->ndim;
   if (axis < 0 || axis > idx->ndim) return tl_kfail(ctx, node, "axis %d out of range for %d-D indices", (int)axis, (int)idx->ndim);
   int32_t d[TL_MAX_DIMS];

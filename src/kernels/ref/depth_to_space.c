@@ -44,7 +44,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int to_space) {
   if (!kc_esize(in->type)) return tl_kunsupported(ctx, node, "type %s", tl_type_name(in->type));
   if (in->qcount && (in->scale != out->scale || in->zero_point != out->zero_point))
     return tl_kfail(ctx, node, "quantized input and output must share scale and zero point");
-  const int32_t bs = tl_fb_i32(kc_opts(node), 0, 0);
+  const int32_t bs = tl_depth_to_space_block_size(kc_opts(node)); /* SpaceToDepthOptions: the same field */
   if (bs < 1 || bs > 65535) return tl_kfail(ctx, node, "block_size %d must be at least 1", (int)bs);
   int32_t d[4] = {in->dims[0], 0, 0, 0};
   if (to_space) {

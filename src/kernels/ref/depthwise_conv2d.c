@@ -190,14 +190,15 @@ tl_status tl_prep_depthwise_conv2d(tl_kctx *ctx, tl_node *n) {
   s->g.kh = w->dims[1], s->g.kw = w->dims[2];
   s->oc = w->dims[3];
   if (s->oc < 1) return tl_kfail(ctx, n, "filter has %d channels; must be >= 1", s->oc);
-  st = tl_conv_geom_init(ctx, n, &s->g, tl_fb_i8(o, 0, 0), tl_fb_i32(o, 2, 0), tl_fb_i32(o, 1, 0), tl_fb_i32(o, 6, 1),
-                         tl_fb_i32(o, 5, 1));
+  st = tl_conv_geom_init(ctx, n, &s->g, tl_depthwise_conv2d_padding(o), tl_depthwise_conv2d_stride_h(o),
+                         tl_depthwise_conv2d_stride_w(o), tl_depthwise_conv2d_dilation_h_factor(o),
+                         tl_depthwise_conv2d_dilation_w_factor(o));
   if (st) return st;
   if (s->oc % s->g.c)
     return tl_kfail(ctx, n, "filter channels %d are not a multiple of input channels %d", s->oc, s->g.c);
   s->mult = s->oc / s->g.c;
   /* depth_multiplier in the options is informative only: TFLite derives it from the shapes too. */
-  s->act = tl_fb_i8(o, 4, 0);
+  s->act = tl_depthwise_conv2d_fused_activation_function(o);
   tl_conv_act_range(s->act, &s->lo, &s->hi);
   if (bias && tl_numel(bias) != s->oc)
     return tl_kfail(ctx, n, "bias has %lld values for %d output channels", (long long)tl_numel(bias), s->oc);

@@ -68,7 +68,7 @@ tl_status tl_prep_div(tl_kctx *ctx, tl_node *node) {
   switch (node->in[0]->type) {
     case TL_FLOAT32: node->eval = div_eval_f32; return TL_OK;
     case TL_INT32:
-      if (p->act != TL_ACT_NONE) return tl_kunsupported(ctx, node, "int32 with a fused activation");
+      if (p->act != TL_TFL_ACT_NONE) return tl_kunsupported(ctx, node, "int32 with a fused activation");
       node->eval = div_eval_i32;
       return TL_OK;
     case TL_UINT8: {

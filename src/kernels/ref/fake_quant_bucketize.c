@@ -33,8 +33,8 @@ tl_status tl_prep_fake_quant(tl_kctx *ctx, tl_node *node) {
   const tl_tensor *in = node->in[0];
   if (in->type != TL_FLOAT32 || node->out[0]->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "type %s (float32 only)", tl_type_name(in->type));
   const tl_fb_table *o = kc_opts(node);
-  const float mn = tl_fb_f32(o, 0, 0.f), mx = tl_fb_f32(o, 1, 0.f);
-  const int bits = tl_fb_i32(o, 2, 0);
+  const float mn = tl_fake_quant_min(o), mx = tl_fake_quant_max(o);
+  const int bits = tl_fake_quant_num_bits(o);
   if (!(mn <= 0.f) || !(mx >= 0.f) || !(mn < mx)) return tl_kfail(ctx, node, "range [%g, %g] must contain 0 and be non-empty", (double)mn, (double)mx);
   if (bits < 2 || bits > 16) return tl_kfail(ctx, node, "num_bits %d must be in [2, 16]", bits);
   fq_state *p = tl_kpersist(ctx, sizeof *p);
@@ -90,7 +90,7 @@ tl_status tl_prep_bucketize(tl_kctx *ctx, tl_node *node) {
   if (t != TL_FLOAT32 && t != TL_FLOAT64 && t != TL_INT32 && t != TL_INT64) return tl_kunsupported(ctx, node, "type %s", tl_type_name(t));
   if (node->out[0]->type != TL_INT32) return tl_kfail(ctx, node, "output must be int32");
   tl_fb_vec v;
-  const int r = tl_fb_vector(kc_opts(node), 0, 4, &v); /* BucketizeOptions.boundaries */
+  const int r = tl_bucketize_boundaries(kc_opts(node), &v);
   if (r < 0) return tl_kfail(ctx, node, "bad boundaries vector");
   bucket_state *p = tl_kpersist(ctx, sizeof *p);
   float *b = tl_kpersist(ctx, sizeof(float) * (r == 1 ? v.n + 1 : 1));

@@ -372,12 +372,12 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
   const tl_fb_table *o = kc_opts(n);
   fc_state *s = tl_kpersist(ctx, sizeof *s);
   if (!s) return tl_kfail(ctx, n, "out of memory");
-  s->act = tl_fb_i8(o, 0, 0);
-  const int wfmt = tl_fb_i8(o, 1, 0);
-  const int keep = tl_fb_u8(o, 2, 0) != 0;
-  s->asym = tl_fb_u8(o, 3, 0) != 0;
+  s->act = tl_fully_connected_fused_activation_function(o);
+  const int wfmt = tl_fully_connected_weights_format(o);
+  const int keep = tl_fully_connected_keep_num_dims(o);
+  s->asym = tl_fully_connected_asymmetric_quantize_inputs(o);
   if (wfmt != 0) return tl_kunsupported(ctx, n, "weights_format %d (only DEFAULT is supported)", wfmt);
-  if (s->act < TL_ACT_NONE || s->act > TL_ACT_SIGN_BIT) return tl_kfail(ctx, n, "unknown fused activation %d", s->act);
+  if (s->act < TL_TFL_ACT_NONE || s->act > TL_TFL_ACT_SIGN_BIT) return tl_kfail(ctx, n, "unknown fused activation %d", s->act);
   if (w->ndim != 2) return tl_kfail(ctx, n, "weights must have rank 2 ([units, in_features]), not %d", (int)w->ndim);
   if (w->m && w->m->has_sparsity && !w->known)
     return tl_kunsupported(ctx, n, "sparse weights must be densified first");
@@ -431,7 +431,7 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
     if (in->type == TL_INT16) {
       if (bias && bias->type != TL_INT64 && bias->type != TL_INT32)
         return tl_kfail(ctx, n, "16x8 FC needs an int64 or int32 bias, not %s", tl_type_name(bias->type));
-      const int qbt = tl_fb_i8(o, 4, 0);
+      const int qbt = tl_fully_connected_quantized_bias_type(o);
       if (qbt != 0 && qbt != TL_INT32 && qbt != TL_INT64)
         return tl_kfail(ctx, n, "quantized_bias_type must be INT32 or INT64, not %d", qbt);
       if (qbt && bias && bias->type != qbt) return tl_kfail(ctx, n, "bias type differs from quantized_bias_type");
@@ -457,7 +457,7 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
   if (s->kind == K_F32) {
     tl_conv_act_range(s->act, &s->lo, &s->hi);
     /* TFLite refuses TANH/SIGN_BIT on a float FC; tinylite applies them (as its hybrid kernel does). */
-    s->post_act = s->act == TL_ACT_TANH || s->act == TL_ACT_SIGN_BIT;
+    s->post_act = s->act == TL_TFL_ACT_TANH || s->act == TL_TFL_ACT_SIGN_BIT;
   }
 
   /* Parallel split: by rows when there are enough, else by groups of output columns (GEMV). */

@@ -57,7 +57,7 @@ tl_status tl_prep_gather(tl_kctx *ctx, tl_node *node) {
   if ((s = tl_ref_check_same_type(ctx, node, in, out))) return s;
   if (!kc_is_index_type(ix->type) && ix->type != TL_INT16) return tl_kfail(ctx, node, "indices must be int16/32/64");
   const tl_fb_table *o = kc_opts(node);
-  int32_t ax = tl_fb_i32(o, 0, 0), bd = tl_fb_i32(o, 1, 0);
+  int32_t ax = tl_gather_axis(o), bd = tl_gather_batch_dims(o);
   int axis;
   if (in->ndim < 1 || !kc_axis(ax, in->ndim, &axis)) return tl_kfail(ctx, node, "axis %d out of range", (int)ax);
   if (bd < 0) bd += ix->ndim;

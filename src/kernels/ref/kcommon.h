@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../format/schema_ids.h"
+#include "../../format/schema.h"
 #include "../kernel.h"
 
 /* The options table of a node (a !ok table when the model has none: getters then give defaults). */
@@ -63,7 +63,7 @@ static inline int kc_axis(int64_t axis, int rank, int *out) {
 }
 
 /* Fused activations that are plain clamps (NONE, RELU, RELU_N1_TO_1, RELU6). */
-static inline int kc_act_is_clamp(int act) { return act >= TL_ACT_NONE && act <= TL_ACT_RELU6; }
+static inline int kc_act_is_clamp(int act) { return act >= TL_TFL_ACT_NONE && act <= TL_TFL_ACT_RELU6; }
 
 /* Product of dims[from..to). */
 static inline int64_t kc_prod(const int32_t *dims, int from, int to) {

@@ -63,7 +63,7 @@ tl_status tl_prep_l2_normalization(tl_kctx *ctx, tl_node *node) {
   tl_tensor *out = node->out[0];
   if (in->type != out->type) return tl_kfail(ctx, node, "input and output types differ");
   if (in->ndim < 1 || in->dims[in->ndim - 1] < 1) return tl_kfail(ctx, node, "the input needs a non-empty last dimension");
-  if (tl_fb_i8(kc_opts(node), 0, 0) != TL_ACT_NONE) return tl_kunsupported(ctx, node, "a fused activation");
+  if (tl_l2_norm_fused_activation_function(kc_opts(node)) != TL_TFL_ACT_NONE) return tl_kunsupported(ctx, node, "a fused activation");
   if ((s = tl_kset_shape(ctx, node, out, in->ndim, in->dims))) return s;
   l2_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;

@@ -51,7 +51,7 @@ tl_status tl_prep_leaky_relu(tl_kctx *ctx, tl_node *node) {
   if ((s = tl_kset_shape(ctx, node, out, in->ndim, in->dims))) return s;
   leaky_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  p->alpha = tl_fb_f32(kc_opts(node), TL_SCH_OPT_LEAKY_RELU_ALPHA, 0.2f);
+  p->alpha = tl_leaky_relu_alpha(kc_opts(node));
   node->state = p;
   switch (in->type) {
     case TL_FLOAT32: node->eval = leaky_relu_eval_f32; return TL_OK;

@@ -49,10 +49,10 @@ tl_status tl_prep_local_response_normalization(tl_kctx *ctx, tl_node *node) {
   lrn_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   const tl_fb_table *o = kc_opts(node);
-  p->radius = tl_fb_i32(o, 0, 0);
-  p->bias = tl_fb_f32(o, 1, 0.f);
-  p->alpha = tl_fb_f32(o, 2, 0.f);
-  p->beta = tl_fb_f32(o, 3, 0.f);
+  p->radius = tl_lrn_radius(o);
+  p->bias = tl_lrn_bias(o);
+  p->alpha = tl_lrn_alpha(o);
+  p->beta = tl_lrn_beta(o);
   if (p->radius < 0 || p->radius > (1 << 20)) return tl_kfail(ctx, node, "radius %d out of range", p->radius);
   p->depth = in->dims[3];
   p->outer = p->depth ? tl_numel(in) / p->depth : 0;

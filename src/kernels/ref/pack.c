@@ -26,7 +26,7 @@ tl_status tl_prep_pack(tl_kctx *ctx, tl_node *node) {
   tl_status s = kc_io(ctx, node, node->n_in, node->n_in, 1);
   if (s) return s;
   const tl_fb_table *o = kc_opts(node);
-  int32_t count = tl_fb_i32(o, 0 /* values_count */, 0), ax = tl_fb_i32(o, 1 /* axis */, 0);
+  int32_t count = tl_pack_values_count(o), ax = tl_pack_axis(o);
   if (count != node->n_in) return tl_kfail(ctx, node, "values_count %d != %d inputs", (int)count, (int)node->n_in);
   const tl_tensor *in0 = node->in[0];
   tl_tensor *out = node->out[0];

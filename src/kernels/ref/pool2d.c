@@ -241,12 +241,12 @@ static tl_status pool_prepare(tl_kctx *ctx, tl_node *node, void **state_out) {
   const tl_fb_table *o = kc_opts(node);
   pool_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  int padding = tl_fb_i8(o, TL_SCH_OPT_POOL_PADDING, 0);
-  p->sw = tl_fb_i32(o, TL_SCH_OPT_POOL_STRIDE_W, 0);
-  p->sh = tl_fb_i32(o, TL_SCH_OPT_POOL_STRIDE_H, 0);
-  p->fw = tl_fb_i32(o, TL_SCH_OPT_POOL_FILTER_W, 0);
-  p->fh = tl_fb_i32(o, TL_SCH_OPT_POOL_FILTER_H, 0);
-  int act = tl_fb_i8(o, TL_SCH_OPT_POOL_ACTIVATION, 0);
+  int padding = tl_pool2d_padding(o);
+  p->sw = tl_pool2d_stride_w(o);
+  p->sh = tl_pool2d_stride_h(o);
+  p->fw = tl_pool2d_filter_width(o);
+  p->fh = tl_pool2d_filter_height(o);
+  int act = tl_pool2d_fused_activation_function(o);
   if (!kc_act_is_clamp(act)) return tl_kunsupported(ctx, node, "fused activation %d", act);
   if (p->sw < 1 || p->sh < 1 || p->fw < 1 || p->fh < 1)
     return tl_kfail(ctx, node, "strides (%d, %d) and filter (%d, %d) must be >= 1", (int)p->sh, (int)p->sw,

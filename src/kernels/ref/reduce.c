@@ -224,7 +224,7 @@ static tl_status mean_prep_q(tl_kctx *ctx, tl_node *node, reduce_state *p) {
   if (in->qcount != 1 || out->qcount != 1) return tl_kfail(ctx, node, "input and output need per-tensor quantization");
   if (!tl_check_quant(in, msg, sizeof msg) || !tl_check_quant(out, msg, sizeof msg)) return tl_kfail(ctx, node, "%s", msg);
   if (p->count > (int64_t)1 << 16) return tl_kunsupported(ctx, node, "mean over %lld values", (long long)p->count);
-  const int keep = tl_fb_u8(kc_opts(node), TL_SCH_OPT_REDUCER_KEEP_DIMS, 0) != 0;
+  const int keep = tl_reducer_keep_dims(kc_opts(node));
   const int64_t na = tl_numel(ax);
   /* TFLite tests the axes as written (no normalisation of negative values). */
   const int hw = keep && in->ndim == 4 && na == 2 &&
@@ -271,7 +271,7 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int op) {
       return tl_kfail(ctx, node, "axis %lld out of range for rank %d", (long long)kc_ival(ax, i), rank);
     red[a] = 1;
   }
-  const int keep = tl_fb_u8(kc_opts(node), TL_SCH_OPT_REDUCER_KEEP_DIMS, 0) != 0;
+  const int keep = tl_reducer_keep_dims(kc_opts(node));
   reduce_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   int32_t od[TL_MAX_DIMS];

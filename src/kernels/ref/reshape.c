@@ -38,7 +38,7 @@ tl_status tl_prep_reshape(tl_kctx *ctx, tl_node *node) {
   } else {
     /* Fallback to ReshapeOptions.new_shape; absent options mean a scalar (0 dims). */
     tl_fb_vec v;
-    int r = tl_fb_vector(kc_opts(node), TL_SCH_OPT_RESHAPE_NEW_SHAPE, 4, &v);
+    int r = tl_reshape_new_shape(kc_opts(node), &v);
     if (r < 0) return tl_kfail(ctx, node, "bad new_shape vector");
     if (r == 1) {
       if (v.n > TL_MAX_DIMS) return tl_kfail(ctx, node, "new_shape has %u dims", v.n);

@@ -166,8 +166,8 @@ tl_status tl_prep_resize_bilinear(tl_kctx *ctx, tl_node *node) {
   const tl_fb_table *o = kc_opts(node);
   rb_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  p->align = tl_fb_u8(o, 2, 0) != 0;
-  p->half = tl_fb_u8(o, 3, 0) != 0;
+  p->align = tl_resize_bilinear_align_corners(o);
+  p->half = tl_resize_bilinear_half_pixel_centers(o);
   if (p->align && p->half) return tl_kfail(ctx, node, "align_corners and half_pixel_centers cannot both be set");
   const int32_t ih = in->dims[1], iw = in->dims[2];
   p->hs = p->align && oh > 1 ? (float)(ih - 1) / (float)(oh - 1) : (float)ih / (float)oh;

@@ -49,7 +49,7 @@ tl_status tl_prep_resize_nearest_neighbor(tl_kctx *ctx, tl_node *node) {
   const int32_t oh = ((const int32_t *)sz->data)[0], ow = ((const int32_t *)sz->data)[1];
   if (oh < 1 || ow < 1) return tl_kfail(ctx, node, "output size %dx%d must be positive", (int)oh, (int)ow);
   const tl_fb_table *o = kc_opts(node);
-  const int align = tl_fb_u8(o, 0, 0) != 0, half = tl_fb_u8(o, 1, 0) != 0;
+  const int align = tl_resize_nearest_neighbor_align_corners(o), half = tl_resize_nearest_neighbor_half_pixel_centers(o);
   int32_t od[4] = {in->dims[0], oh, ow, in->dims[3]};
   if ((s = tl_kset_shape(ctx, node, out, 4, od))) return s;
   rnn_state *p = tl_kpersist(ctx, sizeof *p);

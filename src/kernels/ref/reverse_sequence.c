@@ -43,7 +43,7 @@ tl_status tl_prep_reverse_sequence(tl_kctx *ctx, tl_node *node) {
   if (!p) return TL_ERR_NOMEM;
   const tl_fb_table *o = kc_opts(node);
   int sd, bd;
-  if (!kc_axis(tl_fb_i32(o, 0, 0), in->ndim, &sd) || !kc_axis(tl_fb_i32(o, 1, 0), in->ndim, &bd) || sd == bd)
+  if (!kc_axis(tl_reverse_sequence_seq_dim(o), in->ndim, &sd) || !kc_axis(tl_reverse_sequence_batch_dim(o), in->ndim, &bd) || sd == bd)
     return tl_kfail(ctx, node, "seq_dim and batch_dim must be two distinct dims of the input");
   if (len->dims[0] != in->dims[bd]) return tl_kfail(ctx, node, "seq_lengths has %d entries, batch dim %d", (int)len->dims[0], (int)in->dims[bd]);
   p->seq_dim = sd, p->batch_dim = bd, p->es = kc_esize(in->type);

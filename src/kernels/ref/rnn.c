@@ -20,10 +20,10 @@ typedef struct {
 
 static float act(int a, float v) {
   switch (a) {
-    case TL_ACT_RELU: return v < 0.f ? 0.f : v;
-    case TL_ACT_RELU_N1_TO_1: return v < -1.f ? -1.f : v > 1.f ? 1.f : v;
-    case TL_ACT_RELU6: return v < 0.f ? 0.f : v > 6.f ? 6.f : v;
-    case TL_ACT_TANH: return tanhf(v);
+    case TL_TFL_ACT_RELU: return v < 0.f ? 0.f : v;
+    case TL_TFL_ACT_RELU_N1_TO_1: return v < -1.f ? -1.f : v > 1.f ? 1.f : v;
+    case TL_TFL_ACT_RELU6: return v < 0.f ? 0.f : v > 6.f ? 6.f : v;
+    case TL_TFL_ACT_TANH: return tanhf(v);
     case 6: return 1.f / (1.f + expf(-v)); /* SIGMOID, as ApplyActivationToVector allows */
     default: return v;
   }
@@ -114,8 +114,8 @@ static tl_status prep_cell(tl_kctx *ctx, tl_node *node, rnn_state *p, int act_fi
   if (w->ndim != 2) return tl_kfail(ctx, node, "weights must be 2-D");
   p->act = tl_fb_i8(o, act_field, 0);
   p->hybrid = w->type != TL_FLOAT32;
-  p->asym = p->hybrid && tl_fb_u8(o, asym_field, 0);
-  if (p->act < 0 || p->act > 6 || p->act == TL_ACT_SIGN_BIT) return tl_kunsupported(ctx, node, "activation %d", p->act);
+  p->asym = p->hybrid && tl_fb_u8(o, asym_field, 0); /* the options differ in field ids only */
+  if (p->act < 0 || p->act > 6 || p->act == TL_TFL_ACT_SIGN_BIT) return tl_kunsupported(ctx, node, "activation %d", p->act);
   p->units = w->dims[0];
   tl_status s;
   if ((s = check_weight(ctx, node, p, W, p->units, p->n_in, &p->w_scale, &p->w_sums)) ||
@@ -142,11 +142,14 @@ static tl_status prep(tl_kctx *ctx, tl_node *node, int sequence) {
   rnn_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   /* SequenceRNNOptions: time_major, activation, asymmetric; RNNOptions: activation, asymmetric */
-  p->time_major = sequence && tl_fb_u8(kc_opts(node), 0, 0);
+  p->time_major = sequence && tl_sequence_rnn_time_major(kc_opts(node));
   p->time = sequence ? x->dims[p->time_major ? 0 : 1] : 1;
   p->batch = x->dims[p->time_major ? 1 : 0];
   p->n_in = x->dims[x->ndim - 1];
-  if ((s = prep_cell(ctx, node, p, sequence ? 1 : 0, sequence ? 2 : 1))) return s;
+  if ((s = prep_cell(ctx, node, p,
+                     sequence ? TL_SCH_OPT_SEQUENCE_RNN_FUSED_ACTIVATION_FUNCTION : TL_SCH_OPT_RNN_FUSED_ACTIVATION_FUNCTION,
+                     sequence ? TL_SCH_OPT_SEQUENCE_RNN_ASYMMETRIC_QUANTIZE_INPUTS : TL_SCH_OPT_RNN_ASYMMETRIC_QUANTIZE_INPUTS)))
+    return s;
   const int32_t od[3] = {x->dims[0], sequence ? x->dims[1] : p->units, p->units};
   if ((s = tl_kset_shape(ctx, node, out, sequence ? 3 : 2, od))) return s;
   if ((s = tl_kscratch(ctx, node, cell_scratch(p)))) return s;
@@ -184,10 +187,10 @@ tl_status tl_prep_bidirectional_sequence_rnn(tl_kctx *ctx, tl_node *node) {
     if (node->in[i]) return tl_kunsupported(ctx, node, "auxiliary input %d", i);
   bidi_rnn_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  const tl_fb_table *o = kc_opts(node); /* time_major, activation, merge_outputs, asymmetric */
-  p->merge = tl_fb_u8(o, 2, 0) != 0;
+  const tl_fb_table *o = kc_opts(node);
+  p->merge = tl_bidi_sequence_rnn_merge_outputs(o);
   if (node->n_out != (p->merge ? 1 : 2)) return tl_kfail(ctx, node, "expected %d outputs", p->merge ? 1 : 2);
-  const int time_major = tl_fb_u8(o, 0, 0) != 0;
+  const int time_major = tl_bidi_sequence_rnn_time_major(o);
   tl_status s;
   for (int d = 0; d < 2; d++) {
     rnn_state *c = d ? &p->bw : &p->fw;
@@ -196,7 +199,9 @@ tl_status tl_prep_bidirectional_sequence_rnn(tl_kctx *ctx, tl_node *node) {
     c->time = x->dims[time_major ? 0 : 1];
     c->batch = x->dims[time_major ? 1 : 0];
     c->n_in = x->dims[2];
-    if ((s = prep_cell(ctx, node, c, 1, 3))) return s;
+    if ((s = prep_cell(ctx, node, c, TL_SCH_OPT_BIDI_SEQUENCE_RNN_FUSED_ACTIVATION_FUNCTION,
+                       TL_SCH_OPT_BIDI_SEQUENCE_RNN_ASYMMETRIC_QUANTIZE_INPUTS)))
+      return s;
   }
   for (int k = 0; k < node->n_out; k++) {
     if (node->out[k]->type != TL_FLOAT32) return tl_kfail(ctx, node, "outputs must be float32");

@@ -21,8 +21,10 @@ tl_status tl_prep_shape(tl_kctx *ctx, tl_node *node) {
   if (s) return s;
   tl_tensor *out = node->out[0];
   if (!kc_is_index_type(out->type)) return tl_kfail(ctx, node, "output must be int32 or int64");
-  int32_t opt = tl_fb_i8(kc_opts(node), 0, (int8_t)out->type);
-  if (opt != out->type) return tl_kfail(ctx, node, "out_type %d differs from the output's type", (int)opt);
+  /* TFLite types the output by ShapeOptions.out_type (absent: FLOAT32, refused) */
+  const int want = tl_shape_out_type(kc_opts(node));
+  if (want != out->type)
+    return tl_kfail(ctx, node, "out_type %s differs from the output's type %s", tl_type_name(want), tl_type_name(out->type));
   int32_t d = node->in[0]->ndim;
   if ((s = tl_kset_shape(ctx, node, out, 1, &d))) return s;
   node->eval = shape_eval;

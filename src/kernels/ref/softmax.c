@@ -124,7 +124,7 @@ tl_status tl_prep_softmax(tl_kctx *ctx, tl_node *node) {
   softmax_state *s = tl_kpersist(ctx, sizeof *s);
   if (!s) return TL_ERR_NOMEM;
   node->state = s;
-  s->beta = tl_fb_f32(kc_opts(node), TL_SCH_OPT_SOFTMAX_BETA, 0.0f);
+  s->beta = tl_softmax_beta(kc_opts(node));
   s->depth = in->dims[in->ndim - 1];
   s->outer = s->depth > 0 ? tl_numel(in) / s->depth : 0;
   if (!isfinite(s->beta)) return tl_kfail(ctx, node, "beta is not finite");

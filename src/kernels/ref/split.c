@@ -65,7 +65,7 @@ tl_status tl_prep_split(tl_kctx *ctx, tl_node *node) {
   const tl_tensor *in = node->in[1];
   int axis;
   if ((s = read_axis(ctx, node, node->in[0], in, &axis))) return s;
-  const int32_t num = tl_fb_i32(kc_opts(node), 0, node->n_out);
+  const int32_t num = tl_split_num_splits(kc_opts(node)) ? tl_split_num_splits(kc_opts(node)) : node->n_out;
   if (num != node->n_out) return tl_kfail(ctx, node, "num_splits %d but %d outputs", (int)num, (int)node->n_out);
   if (in->dims[axis] % num) return tl_kfail(ctx, node, "axis size %d is not divisible by %d", (int)in->dims[axis], (int)num);
   int64_t sizes[256];

@@ -12,7 +12,7 @@ tl_status tl_prep_squeeze(tl_kctx *ctx, tl_node *node) {
   if ((s = tl_ref_check_same_type(ctx, node, in, out))) return s;
   int drop[TL_MAX_DIMS] = {0};
   tl_fb_vec v;
-  int r = tl_fb_vector(kc_opts(node), TL_SCH_OPT_SQUEEZE_DIMS, 4, &v);
+  int r = tl_squeeze_squeeze_dims(kc_opts(node), &v);
   if (r < 0) return tl_kfail(ctx, node, "bad squeeze_dims vector");
   if (r == 1 && v.n > 0) {
     if (v.n > TL_MAX_DIMS) return tl_kfail(ctx, node, "%u squeeze dims", v.n);

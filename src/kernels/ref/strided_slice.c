@@ -46,10 +46,10 @@ tl_status tl_prep_strided_slice(tl_kctx *ctx, tl_node *node) {
     return tl_kdefer(ctx, node, "begin/end/strides not known at prepare (dynamic shape)");
 
   const tl_fb_table *o = kc_opts(node);
-  const uint32_t begin_mask = (uint32_t)tl_fb_i32(o, 0, 0), end_mask = (uint32_t)tl_fb_i32(o, 1, 0);
-  const uint32_t ellipsis_mask = (uint32_t)tl_fb_i32(o, 2, 0), new_axis_mask = (uint32_t)tl_fb_i32(o, 3, 0);
-  const uint32_t shrink_mask = (uint32_t)tl_fb_i32(o, 4, 0);
-  const int offset = tl_fb_u8(o, 5, 0) != 0;
+  const uint32_t begin_mask = (uint32_t)tl_strided_slice_begin_mask(o), end_mask = (uint32_t)tl_strided_slice_end_mask(o);
+  const uint32_t ellipsis_mask = (uint32_t)tl_strided_slice_ellipsis_mask(o), new_axis_mask = (uint32_t)tl_strided_slice_new_axis_mask(o);
+  const uint32_t shrink_mask = (uint32_t)tl_strided_slice_shrink_axis_mask(o);
+  const int offset = tl_strided_slice_offset(o);
   if (ellipsis_mask & (ellipsis_mask - 1)) return tl_kfail(ctx, node, "more than one ellipsis");
 
   /* Effective dims: the input plus one size-1 dim per new axis outside the ellipsis. */

@@ -166,7 +166,7 @@ static tl_status prep_hybrid(tl_kctx *ctx, tl_node *node, svdf_state *p) {
   if ((s = tl_hybrid_check_scales(ctx, node, wf, 0)) || (s = tl_hybrid_check_scales(ctx, node, wt, 0))) return s;
   if (wf->qcount != 1 || wt->qcount != 1) return tl_kunsupported(ctx, node, "per-axis quantized hybrid SVDF weights");
   if (!wt->known) return tl_kunsupported(ctx, node, "time weights computed at run time");
-  p->asym = tl_fb_u8(kc_opts(node), 2, 0) != 0; /* SVDFOptions.asymmetric_quantize_inputs */
+  p->asym = tl_svdf_asymmetric_quantize_inputs(kc_opts(node));
   p->wf_scale = wf->scale;
   const int64_t nt = (int64_t)p->filters * p->memory;
   float *wtf = tl_kpersist(ctx, (size_t)nt * sizeof(float));
@@ -194,8 +194,8 @@ tl_status tl_prep_svdf(tl_kctx *ctx, tl_node *node) {
   if (!p) return TL_ERR_NOMEM;
   node->state = p;
   const tl_fb_table *o = kc_opts(node);
-  p->rank = tl_fb_i32(o, 0, 0);
-  p->act = tl_fb_i8(o, 1, 0);
+  p->rank = tl_svdf_rank(o);
+  p->act = tl_svdf_fused_activation_function(o);
   if (in->ndim != 2 || wf->ndim != 2 || wt->ndim != 2 || state->ndim != 2)
     return tl_kfail(ctx, node, "input, weights and state must be 2-D");
   p->batch = in->dims[0];
@@ -230,7 +230,7 @@ tl_status tl_prep_svdf(tl_kctx *ctx, tl_node *node) {
       (s = need_q(ctx, node, out, TL_INT8, "output")))
     return s;
   if (bias && bias->type != TL_INT32) return tl_kfail(ctx, node, "bias must be int32");
-  if (p->act != TL_ACT_RELU) return tl_kunsupported(ctx, node, "integer SVDF needs RELU (as TFLite)");
+  if (p->act != TL_TFL_ACT_RELU) return tl_kunsupported(ctx, node, "integer SVDF needs RELU (as TFLite)");
   /* svdf.cc: both effective scales are float products, widened to double. */
   const float e1 = in->scale * wf->scale / state->scale, e2 = state->scale * wt->scale / out->scale;
   if (tl_quantize_multiplier((double)e1, &p->m1, &p->s1) || tl_quantize_multiplier((double)e2, &p->m2, &p->s2))

@@ -122,7 +122,7 @@ tl_status tl_prep_mirror_pad(tl_kctx *ctx, tl_node *node) {
   if ((s = operand(ctx, node, node->in[1], "paddings", 2 * in->ndim, pads, NULL))) return s;
   map_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
-  const int mode = tl_fb_i8(kc_opts(node), 0, 0);
+  const int mode = tl_mirror_pad_mode(kc_opts(node));
   if (mode != 0 && mode != 1) return tl_kfail(ctx, node, "mode %d is neither REFLECT nor SYMMETRIC", mode);
   p->mode = 1 + mode;
   p->nd = in->ndim;

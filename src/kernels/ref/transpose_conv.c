@@ -180,10 +180,10 @@ tl_status tl_prep_transpose_conv(tl_kctx *ctx, tl_node *n) {
     return tl_kfail(ctx, n, "output shape [%d,%d,%d,%d] does not match batch %d and %d output channels", od[0], od[1],
                     od[2], od[3], s->b, s->oc);
   s->oh = od[1], s->ow = od[2];
-  const int padding = tl_fb_i8(o, 0, 0);
-  s->sw = tl_fb_i32(o, 1, 0), s->sh = tl_fb_i32(o, 2, 0);
+  const int padding = tl_transpose_conv_padding(o);
+  s->sw = tl_transpose_conv_stride_w(o), s->sh = tl_transpose_conv_stride_h(o);
   if (s->sh < 1 || s->sw < 1) return tl_kfail(ctx, n, "strides must be >= 1 (got h=%d w=%d)", s->sh, s->sw);
-  if (padding != TL_PAD_SAME && padding != TL_PAD_VALID) return tl_kfail(ctx, n, "unknown padding %d", padding);
+  if (padding != TL_TFL_PAD_SAME && padding != TL_TFL_PAD_VALID) return tl_kfail(ctx, n, "unknown padding %d", padding);
   int ch, cw, off_unused;
   if (!tl_conv_out_size(padding, s->oh, s->kh, s->sh, 1, &ch, &s->ph, &off_unused) ||
       !tl_conv_out_size(padding, s->ow, s->kw, s->sw, 1, &cw, &s->pw, &off_unused) || ch != s->h || cw != s->w)
@@ -193,7 +193,7 @@ tl_status tl_prep_transpose_conv(tl_kctx *ctx, tl_node *n) {
   if ((int64_t)s->oh + s->kh + s->ph + (int64_t)s->h * s->sh > INT32_MAX / 2 ||
       (int64_t)s->ow + s->kw + s->pw + (int64_t)s->w * s->sw > INT32_MAX / 2)
     return tl_kfail(ctx, n, "output, filter and strides are too large");
-  s->act = tl_fb_i8(o, 3, 0);
+  s->act = tl_transpose_conv_fused_activation_function(o);
   tl_conv_act_range(s->act, &s->lo, &s->hi);
   if (bias && tl_numel(bias) != s->oc)
     return tl_kfail(ctx, n, "bias has %lld values for %d output channels", (long long)tl_numel(bias), s->oc);
@@ -219,7 +219,7 @@ tl_status tl_prep_transpose_conv(tl_kctx *ctx, tl_node *n) {
     if (in->type == TL_INT16) {
       if (bias && bias->type != TL_INT64 && bias->type != TL_INT32)
         return tl_kfail(ctx, n, "16x8 transpose conv needs an int64 or int32 bias, not %s", tl_type_name(bias->type));
-      const int qbt = tl_fb_i8(o, 4, 0);
+      const int qbt = tl_transpose_conv_quantized_bias_type(o);
       if (qbt != 0 && qbt != TL_INT32 && qbt != TL_INT64)
         return tl_kfail(ctx, n, "quantized_bias_type must be INT32 or INT64, not %d", qbt);
       if (qbt && bias && bias->type != qbt) return tl_kfail(ctx, n, "bias type differs from quantized_bias_type");

@@ -120,5 +120,5 @@ tl_status tl_prep_hard_swish(tl_kctx *ctx, tl_node *node) { return prep(ctx, nod
 tl_status tl_prep_elu(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, f_elu, 0, 0); }
 /* GeluOptions: approximate (0) */
 tl_status tl_prep_gelu(tl_kctx *ctx, tl_node *node) {
-  return prep(ctx, node, tl_fb_u8(kc_opts(node), 0, 0) ? f_gelu_tanh : f_gelu, 0, 0);
+  return prep(ctx, node, tl_gelu_approximate(kc_opts(node)) ? f_gelu_tanh : f_gelu, 0, 0);
 }

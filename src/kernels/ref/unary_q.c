@@ -93,7 +93,7 @@ tl_status tl_ref_unary_q_prepare(tl_kctx *ctx, tl_node *node) {
     node->eval = rsqrt_eval_s8;
     return TL_OK;
   }
-  const int fn = op == TL_BUILTIN_ELU ? TL_LUT_ELU : tl_fb_u8(kc_opts(node), 0, 0) ? TL_LUT_GELU_TANH : TL_LUT_GELU;
+  const int fn = op == TL_BUILTIN_ELU ? TL_LUT_ELU : tl_gelu_approximate(kc_opts(node)) ? TL_LUT_GELU_TANH : TL_LUT_GELU;
   tl_lut8_populate(p->table, fn, t == TL_INT8, in->scale, in->zero_point, out->scale, out->zero_point);
   node->eval = lut_eval;
   return TL_OK;

@@ -65,10 +65,10 @@ static inline float sigmoidf(float x) { return 1.f / (1.f + expf(-x)); }
 
 static inline float act_f(int act, float x) {
   switch (act) {
-    case TL_ACT_RELU: return x < 0.f ? 0.f : x;
-    case TL_ACT_RELU6: return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
-    case TL_ACT_RELU_N1_TO_1: return x < -1.f ? -1.f : (x > 1.f ? 1.f : x);
-    case TL_ACT_TANH: return tanhf(x);
+    case TL_TFL_ACT_RELU: return x < 0.f ? 0.f : x;
+    case TL_TFL_ACT_RELU6: return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
+    case TL_TFL_ACT_RELU_N1_TO_1: return x < -1.f ? -1.f : (x > 1.f ? 1.f : x);
+    case TL_TFL_ACT_TANH: return tanhf(x);
     case 6 /* SIGMOID, as TFLite's ApplyActivationToVector allows */: return sigmoidf(x);
     default: return x;
   }
@@ -302,10 +302,11 @@ static tl_status read_options(tl_kctx *ctx, tl_node *node, lstm_state *p, int as
   const tl_fb_table *o = kc_opts(node);
   p->hybrid = present(node, W_O + p->off) && node->in[W_O + p->off]->type == TL_INT8;
   p->asym = p->hybrid && tl_fb_u8(o, asym_field, 0) != 0; /* asymmetric_quantize_inputs */
-  p->act = tl_fb_i8(o, 0, 0);
-  p->cell_clip = tl_fb_f32(o, 1, 0.f);
-  p->proj_clip = tl_fb_f32(o, 2, 0.f);
-  if (p->act < 0 || p->act > 6 || p->act == TL_ACT_SIGN_BIT) return tl_kunsupported(ctx, node, "activation %d", p->act);
+  /* the three options tables start alike: activation, cell_clip, proj_clip */
+  p->act = tl_lstm_fused_activation_function(o);
+  p->cell_clip = tl_lstm_cell_clip(o);
+  p->proj_clip = tl_lstm_proj_clip(o);
+  if (p->act < 0 || p->act > 6 || p->act == TL_TFL_ACT_SIGN_BIT) return tl_kunsupported(ctx, node, "activation %d", p->act);
   if (!(p->cell_clip >= 0.f) || !(p->proj_clip >= 0.f)) return tl_kfail(ctx, node, "negative or NaN clip");
   return TL_OK;
 }
@@ -318,7 +319,8 @@ static tl_status prep_lstm(tl_kctx *ctx, tl_node *node, int single_step) {
   const tl_tensor *x = node->in[IN_X];
   tl_tensor *out = node->out[0];
   if (!x) return tl_kfail(ctx, node, "input is missing");
-  if (single_step && tl_fb_i8(kc_opts(node), 3, 0) != 0) return tl_kunsupported(ctx, node, "the BASIC LSTM kernel type");
+  if (single_step && tl_lstm_kernel_type(kc_opts(node)) != TL_TFL_LSTM_KERNEL_FULL)
+    return tl_kunsupported(ctx, node, "the BASIC LSTM kernel type");
   if (single_step && x->type != TL_FLOAT32) return tl_kunsupported(ctx, node, "LSTM with %s input", tl_type_name(x->type));
   if (x->type == TL_INT8) return tl_lstm_q_prepare(ctx, node); /* integer kernel: unidirectional_sequence_lstm_q.c */
   if (x->type != TL_FLOAT32 || out->type != TL_FLOAT32)
@@ -328,9 +330,10 @@ static tl_status prep_lstm(tl_kctx *ctx, tl_node *node, int single_step) {
   lstm_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   tl_status s;
-  if ((s = read_options(ctx, node, p, 4))) return s;
-  p->time_major = !single_step && tl_fb_u8(o, 3, 0) != 0;
-  if (tl_fb_u8(o, 5, 0)) return tl_kunsupported(ctx, node, "diagonal recurrent tensors");
+  /* asymmetric_quantize_inputs is field 4 of LSTMOptions and UnidirectionalSequenceLSTMOptions alike */
+  if ((s = read_options(ctx, node, p, TL_SCH_OPT_UNIDI_SEQUENCE_LSTM_ASYMMETRIC_QUANTIZE_INPUTS))) return s;
+  p->time_major = !single_step && tl_unidi_sequence_lstm_time_major(o);
+  if (!single_step && tl_unidi_sequence_lstm_diagonal_recurrent_tensors(o)) return tl_kunsupported(ctx, node, "diagonal recurrent tensors");
   p->n_time = single_step ? 1 : x->dims[p->time_major ? 0 : 1];
   p->n_batch = x->dims[p->time_major ? 1 : 0];
   p->n_input = x->dims[x->ndim - 1];
@@ -379,14 +382,14 @@ tl_status tl_prep_bidirectional_sequence_lstm(tl_kctx *ctx, tl_node *node) {
   bidi_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   const tl_fb_table *o = kc_opts(node);
-  p->merge = tl_fb_u8(o, 3, 0) != 0;
-  const int time_major = tl_fb_u8(o, 4, 1) != 0; /* the schema's default is time-major here */
+  p->merge = tl_bidi_sequence_lstm_merge_outputs(o);
+  const int time_major = tl_bidi_sequence_lstm_time_major(o); /* the schema's default is time-major here */
   if (node->n_out != (p->merge ? 1 : 2)) return tl_kfail(ctx, node, "expected %d outputs", p->merge ? 1 : 2);
   tl_status s;
   for (int d = 0; d < 2; d++) {
     lstm_state *c = d ? &p->bw : &p->fw;
     c->off = d ? 17 : 0;
-    if ((s = read_options(ctx, node, c, 5))) return s;
+    if ((s = read_options(ctx, node, c, TL_SCH_OPT_BIDI_SEQUENCE_LSTM_ASYMMETRIC_QUANTIZE_INPUTS))) return s;
     c->time_major = time_major;
     c->n_time = x->dims[time_major ? 0 : 1];
     c->n_batch = x->dims[time_major ? 1 : 0];

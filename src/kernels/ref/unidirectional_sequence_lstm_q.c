@@ -87,7 +87,7 @@ static void step(const qlstm *p, const tl_node *n, const int8_t *x, int8_t *h, i
   int16_t *ig = scratch, *fg = ig + total, *cg = fg + total, *og = cg + total, *t0 = og + total;
   int8_t *hid = (int8_t *)(t0 + total);
   gate(p, n, G_F, x, h, c, nb, 1, fg);
-  gate(p, n, G_C, x, h, NULL, nb, p->cell_act == TL_ACT_TANH ? 0 : 1, cg);
+  gate(p, n, G_C, x, h, NULL, nb, p->cell_act == TL_TFL_ACT_TANH ? 0 : 1, cg);
   if (!p->cifg) gate(p, n, G_I, x, h, c, nb, 1, ig);
   /* UpdateLstmCellInteger: c = rdbpot(f*c, 15) + rdbpot(i*g, 30 + cell_scale) (i = 1 - f with CIFG),
    * saturating add, then the optional clip. */
@@ -190,11 +190,11 @@ tl_status tl_lstm_q_prepare(tl_kctx *ctx, tl_node *node) {
   qlstm *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   const tl_fb_table *o = kc_opts(node);
-  p->cell_act = tl_fb_i8(o, 0, 0);
-  const float cell_clip = tl_fb_f32(o, 1, 0.f), proj_clip = tl_fb_f32(o, 2, 0.f);
-  p->time_major = tl_fb_u8(o, 3, 0) != 0;
-  if (tl_fb_u8(o, 5, 0)) return tl_kunsupported(ctx, node, "diagonal recurrent tensors");
-  if (p->cell_act != TL_ACT_TANH && p->cell_act != 6)
+  p->cell_act = tl_unidi_sequence_lstm_fused_activation_function(o);
+  const float cell_clip = tl_unidi_sequence_lstm_cell_clip(o), proj_clip = tl_unidi_sequence_lstm_proj_clip(o);
+  p->time_major = tl_unidi_sequence_lstm_time_major(o);
+  if (tl_unidi_sequence_lstm_diagonal_recurrent_tensors(o)) return tl_kunsupported(ctx, node, "diagonal recurrent tensors");
+  if (p->cell_act != TL_TFL_ACT_TANH && p->cell_act != 6)
     return tl_kunsupported(ctx, node, "integer LSTM with activation %d (TFLite: tanh or sigmoid)", p->cell_act);
   if (!(cell_clip >= 0.f) || !(proj_clip >= 0.f) || !isfinite(cell_clip) || !isfinite(proj_clip))
     return tl_kfail(ctx, node, "negative or non-finite clip");

@@ -28,7 +28,7 @@ tl_status tl_prep_unpack(tl_kctx *ctx, tl_node *node) {
   if (s) return s;
   const tl_tensor *in = node->in[0];
   const tl_fb_table *o = kc_opts(node);
-  int32_t num = tl_fb_i32(o, 0, 0), ax = tl_fb_i32(o, 1, 0);
+  int32_t num = tl_unpack_num(o), ax = tl_unpack_axis(o);
   int axis;
   if (in->ndim < 1 || !kc_axis(ax, in->ndim, &axis)) return tl_kfail(ctx, node, "axis %d out of range", (int)ax);
   if (num != in->dims[axis] || num != node->n_out)

@@ -122,7 +122,7 @@ tl_status tl_prep_unique(tl_kctx *ctx, tl_node *node) {
     return tl_kunsupported(ctx, node, "type %s", tl_type_name(t));
   if (in->ndim != 1) return tl_kfail(ctx, node, "input must be a vector");
   if (vals->type != t) return tl_kfail(ctx, node, "the values output must have the input's type");
-  const int want = tl_fb_i8(kc_opts(node), 0, TL_INT32); /* UniqueOptions.idx_out_type */
+  const int want = tl_unique_idx_out_type(kc_opts(node));
   if (!kc_is_index_type(idx->type) || idx->type != want) return tl_kfail(ctx, node, "index output must be %s", tl_type_name(want));
   if ((s = tl_kset_shape(ctx, node, idx, 1, in->dims))) return s;
   if (!in->known) return tl_kdefer(ctx, node, "the count of distinct values is known only at run time");

@@ -90,7 +90,7 @@ tl_status tl_prep_while(tl_kctx *ctx, tl_node *n) {
     if (!n->in[i]) return tl_kfail(ctx, n, "input %d is missing", i);
   callees *c = tl_kpersist(ctx, sizeof *c);
   if (!c) return TL_ERR_NOMEM;
-  const int32_t cond = tl_fb_i32(&n->m->options, 0, -1), body = tl_fb_i32(&n->m->options, 1, -1);
+  const int32_t cond = tl_while_cond_subgraph_index(&n->m->options), body = tl_while_body_subgraph_index(&n->m->options);
   tl_status st = prepare_callee(ctx, n, cond, n->in, n->n_in, 1, &c->cond);
   if (!st) st = prepare_callee(ctx, n, body, n->in, n->n_in, n->n_in, &c->body);
   if (st) return st;
@@ -124,7 +124,7 @@ tl_status tl_prep_if(tl_kctx *ctx, tl_node *n) {
     if (!n->in[i]) return tl_kfail(ctx, n, "input %d is missing", i);
   callees *c = tl_kpersist(ctx, sizeof *c);
   if (!c) return TL_ERR_NOMEM;
-  const int32_t then_sg = tl_fb_i32(&n->m->options, 0, -1), else_sg = tl_fb_i32(&n->m->options, 1, -1);
+  const int32_t then_sg = tl_if_then_subgraph_index(&n->m->options), else_sg = tl_if_else_subgraph_index(&n->m->options);
   tl_status st = prepare_callee(ctx, n, then_sg, n->in + 1, n->n_in - 1, n->n_out, &c->then_);
   if (!st) st = prepare_callee(ctx, n, else_sg, n->in + 1, n->n_in - 1, n->n_out, &c->else_);
   if (st) return st;
