@@ -4,7 +4,7 @@
  * VALID windows, a fused RELU6), REVERSE_SEQUENCE (seq and batch dims either way), MATRIX_DIAG,
  * MATRIX_SET_DIAG (square and wide), SEGMENT_SUM (float, int32, run-time ids), DYNAMIC_UPDATE_SLICE
  * (start indices clamped at both ends); float CONV_2D and FULLY_CONNECTED in TFLite's summation
- * order. Every output byte must agree. */
+ * order; options left out of the file (their schema defaults). Every output byte must agree. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,5 +198,66 @@ TEST(float_order_matches_tflite) {
   EXPECT_EQ(ok, n);
 }
 
-TEST_MAIN(T(float_order_matches_tflite), T(fake_quant_and_bucketize_match_tflite), T(l2_pool_matches_tflite), T(sequence_and_matrix_ops_match_tflite),
+/* Options tables with no fields: each op must take the schema's defaults as TFLite does (LEAKY_RELU
+ * alpha 0, ONE_HOT axis 0 -- not -1 --, UNIQUE's int32 indices, SQUEEZE of every 1, REDUCER
+ * keep_dims false); SHAPE without out_type (FLOAT32) is refused. */
+TEST(absent_options_take_schema_defaults) {
+  REQUIRE_TFLITE_REF(ref);
+  fill();
+  int ok = 0, n = 0;
+  const int32_t d6[2] = {2, 3}, one[1] = {1};
+  {
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 2, d6, NULL, g_x);
+    tl_om_output(&m, TL_TFL_FLOAT32, 2, d6, NULL);
+    tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_LEAKY_RELU);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_LEAKY_RELU, 1, &o, "LEAKY_RELU, no alpha", NULL);
+  }
+  {
+    static const int32_t ix[3] = {0, 2, 1}, id[1] = {3}, od[2] = {4, 3}, depth = 4;
+    const float on = 1.f, off = 0.f;
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_INT32, 1, id, NULL, ix);
+    tl_om_const(&m, TL_TFL_INT32, 0, one, &depth, NULL);
+    tl_om_const(&m, TL_TFL_FLOAT32, 0, one, &on, NULL);
+    tl_om_const(&m, TL_TFL_FLOAT32, 0, one, &off, NULL);
+    tl_om_output(&m, TL_TFL_FLOAT32, 2, od, NULL);
+    tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_ONE_HOT);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_ONE_HOT, 1, &o, "ONE_HOT, no axis", NULL);
+  }
+  {
+    const int32_t d3[3] = {2, 1, 3};
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 3, d3, NULL, g_x);
+    tl_om_output(&m, TL_TFL_FLOAT32, 2, d6, NULL);
+    tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_SQUEEZE);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_SQUEEZE, 1, &o, "SQUEEZE, no dims", NULL);
+  }
+  {
+    const int32_t axis = 1, od[1] = {2};
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 2, d6, NULL, g_x);
+    tl_om_const(&m, TL_TFL_INT32, 1, one, &axis, NULL);
+    tl_om_output(&m, TL_TFL_FLOAT32, 1, od, NULL);
+    tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_REDUCER);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_SUM, 1, &o, "SUM, no keep_dims", NULL);
+  }
+  {
+    const int32_t od[1] = {2};
+    tl_om m;
+    tl_om_init(&m);
+    tl_om_input(&m, TL_TFL_FLOAT32, 2, d6, NULL, g_x);
+    tl_om_output(&m, TL_TFL_INT32, 1, od, NULL);
+    tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_SHAPE);
+    n++, ok += tl_om_check(ref, NULL, &m, TL_BUILTIN_SHAPE, 1, &o, "SHAPE, no out_type", "out_type");
+  }
+  printf("  %d/%d ops with empty options tables as TensorFlow Lite\n", ok, n);
+  EXPECT_EQ(ok, n);
+}
+
+TEST_MAIN(T(absent_options_take_schema_defaults), T(float_order_matches_tflite), T(fake_quant_and_bucketize_match_tflite), T(l2_pool_matches_tflite), T(sequence_and_matrix_ops_match_tflite),
           T(segment_sum_and_dynamic_update_slice_match_tflite))
