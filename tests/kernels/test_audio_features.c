@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The AudioSpectrogram and Mfcc custom ops (src/kernels/ref/audio_features.c) against the real
+ * The AudioSpectrogram and Mfcc custom ops (src/kernels/ops/audio_features.c) against the real
  * TensorFlow Lite, which registers both in its BuiltinOpResolver: models wav -> AudioSpectrogram ->
  * Mfcc written with tinylite's writer, with the speech-commands front end (30 ms windows every 20 ms
  * at 16 kHz, 40 mel channels, 13 coefficients) and other window sizes, strides, channel counts and

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * BATCH_MATMUL (src/kernels/ref/batch_matmul.c) against the real TensorFlow Lite's builtin kernels:
+ * BATCH_MATMUL (src/kernels/ops/batch_matmul.c) against the real TensorFlow Lite's builtin kernels:
  * float32 (values that are small multiples of 1/4, so every sum is exact whatever the order) and
  * int8 (random data, zero points and scales), with adj_x / adj_y and broadcast batch dims. Every
  * output byte must agree; inner dimensions that differ are refused with a message. */

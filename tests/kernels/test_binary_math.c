@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * FLOOR_DIV, FLOOR_MOD, SQUARED_DIFFERENCE and POW (src/kernels/ref/binary_math.c) against the real
+ * FLOOR_DIV, FLOOR_MOD, SQUARED_DIFFERENCE and POW (src/kernels/ops/binary_math.c) against the real
  * TensorFlow Lite's builtin kernels: each dtype TFLite 2.9 takes, same shapes and broadcasts, values
  * of both signs (divisors never zero there: a zero integer divisor and a negative integer exponent
  * are checked to be run-time errors). Every output byte must agree. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL (src/kernels/ref/comparison.c) against
+ * EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL (src/kernels/ops/comparison.c) against
  * the real TensorFlow Lite's builtin kernels: single-op models with random broadcast shapes for
  * float32 (with ties, signed zeros, NaN), int32, int64, bool and quantized int8/uint8 (each input
  * with its own random scale and zero point, values chosen so that near-equal real values occur);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Ops whose output shape comes from values (src/kernels/ref/where_unique.c, scatter_nd.c, shape.c)
+ * Ops whose output shape comes from values (src/kernels/ops/where_unique.c, scatter_nd.c, shape.c)
  * against the real TensorFlow Lite, with the values fed at run time so tinylite shapes them at
  * invoke: WHERE on bool, float and int32 conditions (none, some and all true), UNIQUE on int32 and
  * float vectors with int32 and int64 indices, SCATTER_ND with repeated indices into float and int32

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../../src/kernels/quant_math.h"
-#include "../../src/kernels/ref/conv_util.h"
+#include "../../src/kernels/ops/conv_util.h"
 #include "../test.h"
 #include "conv_testutil.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * L2_NORMALIZATION (src/kernels/ref/l2_normalization.c) against the real TensorFlow Lite's builtin
+ * L2_NORMALIZATION (src/kernels/ops/l2_normalization.c) against the real TensorFlow Lite's builtin
  * kernels: float32 (all-zero rows among them, where the 1e-6 floor applies), uint8 and int8 with
  * random zero points, last dimensions from 1 to 64. Every output byte must agree; an output
  * quantization other than TFLite's fixed 1/128 is refused with a message. */

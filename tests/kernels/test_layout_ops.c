@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * FILL, SPLIT, SPLIT_V, DEPTH_TO_SPACE and SPACE_TO_DEPTH (src/kernels/ref/fill.c, split.c,
+ * FILL, SPLIT, SPLIT_V, DEPTH_TO_SPACE and SPACE_TO_DEPTH (src/kernels/ops/fill.c, split.c,
  * depth_to_space.c) against the real TensorFlow Lite's builtin kernels on single-op models with
  * constant shape/axis/size operands, several dtypes, axes (negative too) and block sizes: every output
  * byte of every output must agree. The malformed-parameter classes of TFLite's CVEs (block size 0,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * NON_MAX_SUPPRESSION_V4 / _V5 (src/kernels/ref/non_max_suppression.c) against the real TensorFlow
+ * NON_MAX_SUPPRESSION_V4 / _V5 (src/kernels/ops/non_max_suppression.c) against the real TensorFlow
  * Lite's builtin kernels: random overlapping boxes (corners in either order, some empty) with many
  * equal scores (TFLite's heap order decides those), several IoU and score thresholds, max_output_size
  * below and above the number of survivors, and soft-NMS sigmas for V5. All outputs (indices, scores,

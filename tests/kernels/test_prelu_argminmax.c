@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * PRELU and ARG_MAX / ARG_MIN (src/kernels/ref/prelu.c, arg_min_max.c) against the real TensorFlow
+ * PRELU and ARG_MAX / ARG_MIN (src/kernels/ops/prelu.c, arg_min_max.c) against the real TensorFlow
  * Lite's builtin kernels on single-op models: PRELU in float32, int8 and uint8 with per-channel and
  * full-shape alphas and random quantization; ARG_MAX / ARG_MIN on every axis (negative too), several
  * dtypes (small value ranges, so ties occur) and both output types. Every output byte must agree;

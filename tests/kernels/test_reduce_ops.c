@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * REDUCE_MAX, REDUCE_MIN, REDUCE_PROD and REDUCE_ANY (src/kernels/ref/reduce.c) against the real
+ * REDUCE_MAX, REDUCE_MIN, REDUCE_PROD and REDUCE_ANY (src/kernels/ops/reduce.c) against the real
  * TensorFlow Lite's builtin kernels: every dtype each accepts (quantized inputs keep their
  * quantization), one and two axes (negative, repeated), keep_dims on and off. Every output byte must
  * agree; an axis out of range and a requantizing max are refused with a message. */

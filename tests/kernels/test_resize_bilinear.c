@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * RESIZE_BILINEAR (src/kernels/ref/resize_bilinear.c) against the real TensorFlow Lite's builtin
+ * RESIZE_BILINEAR (src/kernels/ops/resize_bilinear.c) against the real TensorFlow Lite's builtin
  * kernels: float32, uint8, int8 and int16 images, up- and downscaling (the exact 2x upscale among
  * them), with align_corners, half_pixel_centers or neither: every output byte must agree. Refusals:
  * a zero size, both options at once, a size tensor of the wrong type. */

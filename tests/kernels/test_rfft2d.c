@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * RFFT2D, COMPLEX_ABS, REAL and IMAG (src/kernels/ref/rfft2d.c) against the real TensorFlow Lite's
+ * RFFT2D, COMPLEX_ABS, REAL and IMAG (src/kernels/ops/rfft2d.c) against the real TensorFlow Lite's
  * builtin kernels on single-op models: fft lengths that pad and that crop the input, one-row and
  * two-column transforms, several slices; then the complex ops on complex64 input. Every output byte
  * must agree. fft lengths that are not powers of two are refused. */

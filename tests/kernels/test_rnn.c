@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * RNN, UNIDIRECTIONAL_SEQUENCE_RNN and BIDIRECTIONAL_SEQUENCE_RNN (src/kernels/ref/rnn.c), float and hybrid, against the real
+ * RNN, UNIDIRECTIONAL_SEQUENCE_RNN and BIDIRECTIONAL_SEQUENCE_RNN (src/kernels/ops/rnn.c), float and hybrid, against the real
  * TensorFlow Lite's builtin kernels: tanh, relu and no activation, batch- and time-major sequences,
  * symmetric and asymmetric input quantization, an all-zero step; three chained RNN steps share one
  * hidden state. Outputs must be within 1e-6 of their range (libm's tanhf and TFLite's agree to the

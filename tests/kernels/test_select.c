@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * SELECT and SELECT_V2 (src/kernels/ref/select.c) against the real TensorFlow Lite's builtin kernels:
+ * SELECT and SELECT_V2 (src/kernels/ops/select.c) against the real TensorFlow Lite's builtin kernels:
  * float32, int8, int32 and bool values; SELECT with a full, a scalar and a first-dimension condition,
  * SELECT_V2 with broadcasts of each input. Every output byte must agree; conditions of the wrong
  * type or shape are refused with a message. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * SVDF (src/kernels/ref/svdf.c) against the real TensorFlow Lite's builtin kernels: three SVDF ops in
+ * SVDF (src/kernels/ops/svdf.c) against the real TensorFlow Lite's builtin kernels: three SVDF ops in
  * a row share one state tensor, so the state's shift and the time weights see three steps of
  * history. Float32; hybrid (int8 feature and time weights, float state) with symmetric and with
  * asymmetric input quantization, an all-zero step among the inputs; full-integer int8. Batch 1 and

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * TOPK_V2 (src/kernels/ref/topk_v2.c) against the real TensorFlow Lite's builtin kernels: float32,
+ * TOPK_V2 (src/kernels/ops/topk_v2.c) against the real TensorFlow Lite's builtin kernels: float32,
  * uint8, int8, int32 and int64 rows with many ties (small value ranges), k from 0 to the row length;
  * both outputs (values and int32 indices) must agree byte for byte. k out of range is refused. */
 #include <stdint.h>

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/ref/conv_util.h"
+#include "kernels/ops/conv_util.h"
 #include "kernels/ukernels.h"
 #include "test.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Element-wise one-input math ops (src/kernels/ref/unary_math.c) against the real TensorFlow Lite's
+ * Element-wise one-input math ops (src/kernels/ops/unary_math.c) against the real TensorFlow Lite's
  * builtin kernels: for each op and dtype a single-op model written with tinylite's writer, inputs
  * that mix random values of several magnitudes with the edge cases (zeros of both signs, halves and
  * their neighbours for ROUND, +-inf, NaN, the int extremes), run by both; every output must be the

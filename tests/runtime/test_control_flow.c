@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * WHILE and IF (src/kernels/ref/while_if.c), and the BOOL ops their conditions use (LOGICAL_AND / OR /
+ * WHILE and IF (src/kernels/ops/while_if.c), and the BOOL ops their conditions use (LOGICAL_AND / OR /
  * NOT), against the real TensorFlow Lite's builtin kernels, on models written with tinylite's writer:
  * a counting loop that doubles a float tensor and accumulates an int32 (several trip counts, zero
  * among them), an IF whose branches compute different things, and the logical ops with broadcasting.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Scalar twins of the SIMD microkernels: the same tiles and packed layouts in portable C. They are
  * the fallback on CPUs without a SIMD table and the oracle the SIMD kernels are tested against. */
-#include "../../ref/conv_util.h"
+#include "../../ops/conv_util.h"
 #include "../../ukernels.h"
 
 #include <string.h>

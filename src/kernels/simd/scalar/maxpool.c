@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Scalar max-pooling microkernels over an indirection list of taps: the twins the SIMD kernels are
- * tested against (the fallback table leaves pooling to the reference loops in ref/pool2d.c). */
+ * tested against (the fallback table leaves pooling to the reference loops in ops/pool2d.c). */
 #include <float.h>
 
 #include "../../ukernels.h"
