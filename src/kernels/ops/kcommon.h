@@ -30,6 +30,15 @@ static inline tl_status kc_io(tl_kctx *ctx, tl_node *n, int min_in, int max_in, 
 }
 
 /* Element size of the fixed-size types kernels move around; 0 for others. */
+/* One input, one output of the same type and shape (element-wise unary ops): checks and sets it. */
+static inline tl_status kc_unary(tl_kctx *ctx, tl_node *n, const tl_tensor **in, tl_tensor **out) {
+  tl_status s = kc_io(ctx, n, 1, 1, 1);
+  if (s) return s;
+  *in = n->in[0], *out = n->out[0];
+  if ((*in)->type != (*out)->type) return tl_kfail(ctx, n, "input and output types differ");
+  return tl_kset_shape(ctx, n, *out, (*in)->ndim, (*in)->dims);
+}
+
 static inline size_t kc_esize(int type) {
   switch (type) {
     case TL_FLOAT32: case TL_INT32: case TL_UINT32: return 4;

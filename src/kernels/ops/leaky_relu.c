@@ -43,12 +43,10 @@ LEAKY_Q(leaky_relu_eval_u8, uint8_t, 0, 255)
 LEAKY_Q(leaky_relu_eval_s16, int16_t, -32768, 32767)
 
 tl_status tl_prep_leaky_relu(tl_kctx *ctx, tl_node *node) {
-  tl_status s = kc_io(ctx, node, 1, 1, 1);
+  const tl_tensor *in;
+  tl_tensor *out;
+  tl_status s = kc_unary(ctx, node, &in, &out);
   if (s) return s;
-  const tl_tensor *in = node->in[0];
-  tl_tensor *out = node->out[0];
-  if (in->type != out->type) return tl_kfail(ctx, node, "input and output types differ");
-  if ((s = tl_kset_shape(ctx, node, out, in->ndim, in->dims))) return s;
   leaky_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   p->alpha = tl_leaky_relu_alpha(kc_opts(node));

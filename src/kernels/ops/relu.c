@@ -52,12 +52,10 @@ static int32_t relu_bound(float bound, const tl_tensor *out) {
 }
 
 static tl_status prep(tl_kctx *ctx, tl_node *node, float flo, float fhi) {
-  tl_status s = kc_io(ctx, node, 1, 1, 1);
+  const tl_tensor *in;
+  tl_tensor *out;
+  tl_status s = kc_unary(ctx, node, &in, &out);
   if (s) return s;
-  const tl_tensor *in = node->in[0];
-  tl_tensor *out = node->out[0];
-  if (in->type != out->type) return tl_kfail(ctx, node, "input and output types differ");
-  if ((s = tl_kset_shape(ctx, node, out, in->ndim, in->dims))) return s;
   relu_state *p = tl_kpersist(ctx, sizeof *p);
   if (!p) return TL_ERR_NOMEM;
   p->lo = flo, p->hi = fhi;
