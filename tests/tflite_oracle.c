@@ -3,6 +3,7 @@
  * (tests/tflite_oracle.h). */
 #include "tflite_oracle.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,8 +180,16 @@ int tl_om_check(const char *ref, const char *flags, tl_om *m, int code, int vers
       fprintf(stderr, "  %s: TensorFlow Lite: %s\n", what, err);
       ok = 0;
     } else {
-      for (int j = 0; j < m->n_outs; j++)
-        if (memcmp(ours[j], theirs[j], m->out_bytes[j])) ok = 0, fprintf(stderr, "  %s: output %d differs\n", what, j);
+      for (int j = 0; j < m->n_outs; j++) {
+        if (!memcmp(ours[j], theirs[j], m->out_bytes[j])) continue;
+        float md = 0.f, lo = 0.f, hi = 0.f;
+        for (size_t i = 0; m->rel > 0.f && i < m->out_bytes[j] / 4; i++) {
+          const float a = ((const float *)theirs[j])[i], e = fabsf(a - ((const float *)ours[j])[i]), d = e == e ? e : INFINITY;
+          md = d > md ? d : md, lo = a < lo ? a : lo, hi = a > hi ? a : hi;
+        }
+        if (m->rel > 0.f && md <= m->rel * (hi - lo)) continue;
+        ok = 0, fprintf(stderr, "  %s: output %d differs (max %g, range %g)\n", what, j, (double)md, (double)(hi - lo));
+      }
     }
   }
   for (int i = 0; i < TL_OM_MAX; i++) free(in[i]), free(ours[i]), free(theirs[i]);

@@ -34,6 +34,7 @@ typedef struct {
   int ins[TL_OM_MAX], n_ins, act[TL_OM_MAX], n_act, outs[TL_OM_MAX], n_outs;
   size_t act_bytes[TL_OM_MAX], out_bytes[TL_OM_MAX];
   const void *act_data[TL_OM_MAX]; /* NULL: random bytes */
+  float rel; /* 0: every output byte agrees; else float32 outputs within rel of each output's range */
 } tl_om;
 
 void tl_om_init(tl_om *m);

@@ -198,8 +198,8 @@ TEST(mutated_real_world_models) {
 }
 
 /* Small models of the ops whose outputs are sized at run time or from options (RFFT2D, WHERE, UNIQUE,
- * SCATTER_ND, AudioSpectrogram -> Mfcc, a SLICE sized by an input feeding a RESHAPE), written in
- * memory; 0 when the writer failed. */
+ * SCATTER_ND, AudioSpectrogram -> Mfcc, CONV_3D, SPARSE_TO_DENSE, a SLICE sized by an input feeding a
+ * RESHAPE), written in memory; 0 when the writer failed. */
 static uint8_t *new_op_model(int which, size_t *n) {
   tl_tfl_builder *b = tl_tfl_builder_new();
   const int32_t v16[1] = {16}, m44[2] = {4, 4}, two[1] = {2}, one[1] = {1}, m53[2] = {5, 3}, w[2] = {400, 1}, c12[2] = {1, 2};
@@ -244,6 +244,27 @@ static uint8_t *new_op_model(int which, size_t *n) {
     tl_tfl_add_custom_op(b, 0, "AudioSpectrogram", 1, ins, 1, &spec, 1, sb, sn);
     const int mi[2] = {spec, r};
     tl_tfl_add_custom_op(b, 0, "Mfcc", 1, mi, 2, outs, 1, mb, mn);
+  } else if (which == 6) { /* CONV_3D, strided and dilated */
+    static const float wt[2 * 2 * 2 * 2 * 3] = {0.5f, -1.f, 0.25f};
+    const int32_t xd[5] = {1, 4, 4, 4, 2}, wd[5] = {2, 2, 2, 2, 3}, od[5] = {1, 2, 2, 2, 3};
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 5, xd, NULL, 0, NULL, 0);
+    const int wi = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_FLOAT32, 5, wd, wt, sizeof wt, NULL);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 5, od, NULL, 0, NULL, 0);
+    tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_CONV3D);
+    tl_tfl_opts_set_int(&o, TL_SCH_OPT_CONV3D_PADDING, TL_TFL_F_I8, TL_TFL_PAD_SAME);
+    for (int f = TL_SCH_OPT_CONV3D_STRIDE_D; f <= TL_SCH_OPT_CONV3D_STRIDE_H; f++) tl_tfl_opts_set_int(&o, f, TL_TFL_F_I32, 2);
+    const int in[2] = {ins[0], wi};
+    tl_tfl_add_op(b, 0, TL_BUILTIN_CONV_3D, 1, in, 2, outs, 1, &o);
+  } else if (which == 7) { /* SPARSE_TO_DENSE with a run-time output shape */
+    const int32_t idx[6] = {0, 1, 2, 3, 1, 0}, id[2] = {3, 2}, v3[1] = {3}, shape[2] = {3, 4};
+    static const float vals[3] = {1.f, 2.f, 3.f}, def = -1.f;
+    const int ix = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_INT32, 2, id, idx, sizeof idx, NULL);
+    ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_INT32, 1, two, NULL, 0, NULL, 0);
+    const int vi = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_FLOAT32, 1, v3, vals, sizeof vals, NULL);
+    const int di = tl_tfl_add_const_tensor(b, 0, NULL, TL_TFL_FLOAT32, 0, one, &def, 4, NULL);
+    outs[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, shape, NULL, 0, NULL, 0);
+    const int in[4] = {ix, ins[0], vi, di};
+    tl_tfl_add_op(b, 0, TL_BUILTIN_SPARSE_TO_DENSE, 1, in, 4, outs, 1, NULL);
   } else { /* SLICE sized by an input, then RESHAPE to [-1] */
     const int32_t begin[2] = {0, 1}, flat[1] = {-1};
     ins[0] = tl_tfl_add_tensor(b, 0, NULL, TL_TFL_FLOAT32, 2, m44, NULL, 0, NULL, 0);
@@ -269,7 +290,7 @@ static uint8_t *new_op_model(int which, size_t *n) {
 /* Those models cut and bit-flipped anywhere (they are small): load and run, or refuse with a message. */
 TEST(mutated_new_op_models) {
   int loaded = 0, rejected = 0, ran = 0;
-  for (int k = 0; k < 6; k++) {
+  for (int k = 0; k < 8; k++) {
     size_t n;
     uint8_t *b = new_op_model(k, &n);
     EXPECT(b != NULL);

@@ -3,8 +3,9 @@
  * against the real TensorFlow Lite, with the values fed at run time so tinylite shapes them at
  * invoke: WHERE on bool, float and int32 conditions (none, some and all true), UNIQUE on int32 and
  * float vectors with int32 and int64 indices, SCATTER_ND with repeated indices into float and int32
- * outputs, RANK, BROADCAST_ARGS. Every output byte and the output shapes must agree; an index outside
- * SCATTER_ND's shape fails the invoke. */
+ * outputs, RANK, BROADCAST_ARGS, SPARSE_TO_DENSE (2-D and 1-D indices, a run-time output shape;
+ * a scalar value for several indices is refused as TFLite 2.9 does). Every output byte and the output shapes must agree; an index outside
+ * SCATTER_ND's or SPARSE_TO_DENSE's shape fails the invoke. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -159,10 +160,55 @@ TEST(rank_and_broadcast_args_match_tflite) {
   EXPECT_EQ(ok, 2);
 }
 
+/* SPARSE_TO_DENSE: indices idx (itype, idims), output_shape (const unless runtime_shape), values, a
+ * default; the output is odims of vtype. */
+static int sparse_to_dense(const char *ref, const char *what, int itype, int ind, const int32_t *idims, const void *idx,
+                           int rank, const void *shape, int runtime_shape, int vtype, int vnd, const int32_t *vdims,
+                           const void *vals, const void *def, const int32_t *odims, const char *refuse) {
+  const int32_t one[1] = {1}, r[1] = {rank};
+  tl_om m;
+  tl_om_init(&m);
+  tl_om_input(&m, itype, ind, idims, NULL, idx);
+  if (runtime_shape) tl_om_input(&m, TL_TFL_INT32, 1, r, NULL, shape);
+  else tl_om_const(&m, TL_TFL_INT32, 1, r, shape, NULL);
+  tl_om_const(&m, vtype, vnd, vdims, vals, NULL);
+  tl_om_const(&m, vtype, 0, one, def, NULL);
+  tl_om_output(&m, vtype, rank, odims, NULL);
+  return tl_om_check(ref, NULL, &m, TL_BUILTIN_SPARSE_TO_DENSE, 1, NULL, what, refuse);
+}
+
+TEST(sparse_to_dense_matches_tflite) {
+  REQUIRE_TFLITE_REF(ref);
+  const int32_t i2[6] = {0, 1, 2, 3, 1, 0}, d32[2] = {3, 2}, s34[2] = {3, 4}, v3[1] = {3};
+  const float fv[3] = {1.5f, -2.f, 7.f}, fdef = 0.25f;
+  int ok = 0, n = 0;
+  n++, ok += sparse_to_dense(ref, "2-D indices, float values", TL_TFL_INT32, 2, d32, i2, 2, s34, 0, TL_TFL_FLOAT32, 1, v3,
+                             fv, &fdef, s34, NULL);
+  const int64_t i1[3] = {5, 0, 2};
+  const int32_t s6[1] = {6}, iv[3] = {7, -8, 9}, idef = -1;
+  n++, ok += sparse_to_dense(ref, "1-D int64 indices, int32 values", TL_TFL_INT64, 1, v3, i1, 1, s6, 0, TL_TFL_INT32, 1,
+                             v3, iv, &idef, s6, NULL);
+  n++, ok += sparse_to_dense(ref, "one scalar for three indices", TL_TFL_INT64, 1, v3, i1, 1, s6, 0, TL_TFL_INT32, 0, v3,
+                             iv, &idef, s6, "one per index");
+  const int32_t i3[6] = {1, 2, 3, 0, 0, 1}, d23[2] = {2, 3}, s234[3] = {2, 3, 4}, v2[1] = {2};
+  const int8_t bv[2] = {-100, 42}, bdef = 3;
+  n++, ok += sparse_to_dense(ref, "3-D output, int8 values", TL_TFL_INT32, 2, d23, i3, 3, s234, 0, TL_TFL_INT8, 1, v2, bv,
+                             &bdef, s234, NULL);
+  const uint8_t uv[3] = {200, 1, 9}, udef = 17;
+  n++, ok += sparse_to_dense(ref, "run-time output shape, uint8", TL_TFL_INT32, 2, d32, i2, 2, s34, 1, TL_TFL_UINT8, 1, v3,
+                             uv, &udef, s34, NULL);
+  const int32_t bad[6] = {0, 1, 2, 4, 1, 0}; /* 4 is outside [0, 4) */
+  n++, ok += sparse_to_dense(ref, "an index outside the output", TL_TFL_INT32, 2, d32, bad, 2, s34, 0, TL_TFL_FLOAT32, 1,
+                             v3, fv, &fdef, s34, "outside dimension 1");
+  printf("  SPARSE_TO_DENSE: %d/%d cases as TensorFlow Lite\n", ok, n);
+  EXPECT_EQ(ok, n);
+}
+
 int main(int argc, char **argv) {
   snprintf(g_path, sizeof g_path, "/tmp/tl_data_shaped_%ld.tflite", (long)getpid());
   static const tl_test_case cases[] = {T(where_matches_tflite), T(unique_matches_tflite), T(scatter_nd_matches_tflite),
-                                       T(scatter_nd_refuses_bad_indices), T(rank_and_broadcast_args_match_tflite)};
+                                       T(scatter_nd_refuses_bad_indices), T(rank_and_broadcast_args_match_tflite),
+                                       T(sparse_to_dense_matches_tflite)};
   const int rc = tl_test_main(argc, argv, cases, (int)(sizeof cases / sizeof cases[0]));
   unlink(g_path);
   return rc;

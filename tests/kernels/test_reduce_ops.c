@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * REDUCE_MAX, REDUCE_MIN, REDUCE_PROD and REDUCE_ANY (src/kernels/ops/reduce.c) against the real
+ * REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY and REDUCE_ALL (src/kernels/ops/reduce.c) against the real
  * TensorFlow Lite's builtin kernels: every dtype each accepts (quantized inputs keep their
  * quantization), one and two axes (negative, repeated), keep_dims on and off. Every output byte must
  * agree; an axis out of range and a requantizing max are refused with a message. */
@@ -18,14 +18,16 @@ TEST(reductions_match_tflite) {
   } ops[] = {{"REDUCE_MAX", TL_BUILTIN_REDUCE_MAX, {TL_TFL_FLOAT32, TL_TFL_INT8, TL_TFL_UINT8, TL_TFL_INT16, TL_TFL_INT32, TL_TFL_INT64}, 6},
              {"REDUCE_MIN", TL_BUILTIN_REDUCE_MIN, {TL_TFL_FLOAT32, TL_TFL_INT8, TL_TFL_UINT8, TL_TFL_INT16, TL_TFL_INT32, TL_TFL_INT64}, 6},
              {"REDUCE_PROD", TL_BUILTIN_REDUCE_PROD, {TL_TFL_FLOAT32}, 1},
-             {"REDUCE_ANY", TL_BUILTIN_REDUCE_ANY, {TL_TFL_BOOL}, 1}};
+             {"REDUCE_ANY", TL_BUILTIN_REDUCE_ANY, {TL_TFL_BOOL}, 1},
+             {"REDUCE_ALL", TL_BUILTIN_REDUCE_ALL, {TL_TFL_BOOL}, 1}};
   static const int32_t axes[][2] = {{1, 1}, {-1, 1}, {0, 2}, {2, -3}, {1, 1}};
   static const int n_axes[] = {1, 1, 2, 2, 2};
   const int32_t d[3] = {3, 4, 5};
   static float small[60];
-  static uint8_t bools[60];
+  static uint8_t bools[60], mostly_true[60];
   for (int i = 0; i < 60; i++) small[i] = (float)((i * 7) % 11 - 5) / 4.f; /* products stay finite */
   for (int i = 0; i < 60; i++) bools[i] = (uint8_t)((i * 13) % 7 == 0); /* mostly false: some rows stay false */
+  for (int i = 0; i < 60; i++) mostly_true[i] = !bools[i];                /* for ALL: some rows stay true */
   for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
     int ok = 0, n = 0;
     for (int t = 0; t < ops[k].n; t++)
@@ -46,7 +48,9 @@ TEST(reductions_match_tflite) {
           tl_om m;
           tl_om_init(&m);
           tl_om_input(&m, type, 3, d, quant ? &q : NULL,
-                      type == TL_TFL_FLOAT32 ? (const void *)small : type == TL_TFL_BOOL ? (const void *)bools : NULL);
+                      type == TL_TFL_FLOAT32 ? (const void *)small
+                      : type == TL_TFL_BOOL ? (const void *)(ops[k].code == TL_BUILTIN_REDUCE_ALL ? mostly_true : bools)
+                                            : NULL);
           tl_om_const(&m, TL_TFL_INT32, 1, na, axes[a], NULL);
           tl_om_output(&m, type, nd, od, quant ? &q : NULL);
           tl_tfl_options o = tl_tfl_opts_empty(TL_TFL_OPT_REDUCER);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD and REDUCE_ANY over the axes in the 2nd input (int32/int64, known at prepare; negative and
+ * MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY and REDUCE_ALL over the axes in the 2nd input (int32/int64, known at prepare; negative and
  * repeated axes allowed), ReducerOptions.keep_dims. Float accumulates in input order into the output,
  * like TFLite's reference reduction, then MEAN divides by the float count. Integer MEAN
  * (int8/uint8/int16) follows TFLite 2.9's three paths, see mean_eval_s8; int32/int64 MEAN, SUM and
@@ -78,6 +78,7 @@ static tl_status mean_eval_f32(tl_kctx *ctx, tl_node *node) {
 #define MIN_STEP(a, b) ((b) < (a) ? (b) : (a))
 #define PROD_STEP(a, b) ((a) * (b))
 #define ANY_STEP(a, b) (uint8_t)((a) || (b))
+#define ALL_STEP(a, b) (uint8_t)((a) && (b))
 REDUCE_EVAL(max_eval_f32, float, -FLT_MAX, MAX_STEP)
 REDUCE_EVAL(max_eval_s8, int8_t, INT8_MIN, MAX_STEP)
 REDUCE_EVAL(max_eval_u8, uint8_t, 0, MAX_STEP)
@@ -145,8 +146,9 @@ MEAN_INT(mean_eval_s64, int64_t)
 SUM_Q(sum_eval_s8, int8_t)
 SUM_Q(sum_eval_u8, uint8_t)
 REDUCE_EVAL(any_eval_bool, uint8_t, 0, ANY_STEP)
+REDUCE_EVAL(all_eval_bool, uint8_t, 1, ALL_STEP)
 
-/* The eval of op 2 (max), 3 (min), 4 (prod), 5 (any) for the input type; NULL when there is none. */
+/* The eval of op 2 (max), 3 (min), 4 (prod), 5 (any), 6 (all) for the input type; NULL when there is none. */
 static tl_eval_fn generic_eval(int op, int type) {
   static const struct {
     int op, type;
@@ -156,7 +158,7 @@ static tl_eval_fn generic_eval(int op, int type) {
                {3, TL_FLOAT32, min_eval_f32}, {3, TL_INT8, min_eval_s8},   {3, TL_UINT8, min_eval_u8},
                {3, TL_INT16, min_eval_s16},   {3, TL_INT32, min_eval_s32}, {3, TL_INT64, min_eval_s64},
                {4, TL_FLOAT32, prod_eval_f32}, {4, TL_INT32, prod_eval_s32}, {4, TL_INT64, prod_eval_s64},
-               {5, TL_BOOL, any_eval_bool}};
+               {5, TL_BOOL, any_eval_bool},   {6, TL_BOOL, all_eval_bool}};
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (table[i].op == op && table[i].type == type) return table[i].fn;
   return NULL;
@@ -327,3 +329,4 @@ tl_status tl_prep_reduce_max(tl_kctx *ctx, tl_node *node) { return prep(ctx, nod
 tl_status tl_prep_reduce_min(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 3); }
 tl_status tl_prep_reduce_prod(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 4); }
 tl_status tl_prep_reduce_any(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 5); }
+tl_status tl_prep_reduce_all(tl_kctx *ctx, tl_node *node) { return prep(ctx, node, 6); }
