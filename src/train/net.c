@@ -328,10 +328,13 @@ int tl_net_new(const char *name_or_desc, tl_net **out, char *err, size_t errlen)
     goto fail;
   }
   memcpy(net->layers, layers, sizeof(tl_layer) * nl);
-  if (input.h == 28 && input.w == 28 && input.c == 1)
-    snprintf(net->desc, sizeof net->desc, "%s", canon);
-  else
-    snprintf(net->desc, sizeof net->desc, "input:%d:%d:%d,%s", input.h, input.w, input.c, canon);
+  const int len = input.h == 28 && input.w == 28 && input.c == 1
+                      ? snprintf(net->desc, sizeof net->desc, "%s", canon)
+                      : snprintf(net->desc, sizeof net->desc, "input:%d:%d:%d,%s", input.h, input.w, input.c, canon);
+  if (len < 0 || (size_t)len >= sizeof net->desc) {
+    tl_train_set_err(err, errlen, "the network description is longer than %zu characters", sizeof net->desc - 1);
+    goto fail;
+  }
   *out = net;
   return 0;
 fail:
