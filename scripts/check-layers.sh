@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The library's layers point one way: core <- format <- kernels <- runtime <- compat. Fails, naming
-# the file and what it uses, when a layer includes a header of a layer above it, or when its object
-# files (in BUILD, a configured build directory) use a symbol defined by a layer above it.
+# the file and what it uses, when a layer includes a header of a layer above it, when its object
+# files (in BUILD, a configured build directory) use a symbol defined by a layer above it, or when
+# code outside src/kernels/simd/ is CPU-specific (ISA macros, intrinsics headers, target attributes).
 # Usage: scripts/check-layers.sh [BUILD]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,5 +43,12 @@ for i in "${!layers[@]}"; do
     done
   done
 done
-[ "$bad" = 0 ] && echo "layers point one way: ${layers[*]}"
+# CPU-specific code lives under src/kernels/simd/ only.
+for f in $(git ls-files 'src/*.c' 'src/*.h' | grep -v '^src/kernels/simd/'); do
+  if grep -nE '__x86_64__|__i386__|__aarch64__|__ARM_NEON|__wasm_simd128__|immintrin\.h|arm_neon\.h|__builtin_cpu_|target\("' "$f" >/dev/null; then
+    echo "$f: CPU-specific code outside src/kernels/simd/" >&2
+    bad=1
+  fi
+done
+[ "$bad" = 0 ] && echo "layers point one way: ${layers[*]}; CPU-specific code only in src/kernels/simd/"
 exit "$bad"

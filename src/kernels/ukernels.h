@@ -134,6 +134,9 @@ const tl_ukernels *tl_ukernels_by_name(const char *isa);
   void name(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa, const tl_sgemm_ind *ind, int trans, \
             const float *B, ptrdiff_t rsb, ptrdiff_t csb, int accumulate, float *C, ptrdiff_t ldc, float *ws);
 
+/* Every ISA's kernels are declared everywhere; simd/<isa>/ defines them where the compiler targets
+ * the ISA, and simd/ukernels.c puts the ones this build has in its tables. */
+
 /* scalar twins (portable C: the fallback and the oracle of the SIMD tests) */
 TL_F32_SGEMM(tl_f32_sgemm_6x8__generic)
 TL_F32_MAXPOOL(tl_f32_maxpool__scalar)
@@ -155,7 +158,6 @@ TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x8c4__scalar)
 TL_S8_IGEMM_ACC(tl_s8_igemm_acc_8x32c4__scalar)
 TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x16c4__scalar)
 
-#if defined(__x86_64__) || defined(__i386__)
 TL_F32_SGEMM(tl_f32_sgemm_8x32__avx512f)
 TL_F32_SGEMM(tl_f32_sgemm_6x16__avx2)
 TL_F32_IGEMM(tl_f32_igemm_8x32__avx512f)
@@ -174,19 +176,14 @@ TL_F32_GEMV(tl_f32_gemv__avx2)
 TL_S8_IGEMM(tl_s8_igemm_4x16c4__avx2)
 TL_S8_IGEMM(tl_s8_igemm_1x16c4__avx2)
 TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x16c4__avx2)
-#endif
-#if defined(__aarch64__) && defined(__ARM_NEON)
 TL_F32_IGEMM(tl_f32_igemm_6x16__neon)
 TL_F32_IGEMM(tl_f32_igemm_1x16__neon)
 TL_F32_GEMV(tl_f32_gemv__neon)
-#endif
-#if defined(__wasm_simd128__)
 TL_F32_IGEMM(tl_f32_igemm_4x8__wasmsimd)
 TL_F32_IGEMM(tl_f32_igemm_1x8__wasmsimd)
 TL_F32_GEMV(tl_f32_gemv__wasmsimd)
 TL_S8_IGEMM(tl_s8_igemm_4x8c4__wasmsimd)
 TL_S8_IGEMM(tl_s8_igemm_1x8c4__wasmsimd)
 TL_S8_IGEMM_ACC(tl_s8_igemm_acc_4x8c4__wasmsimd)
-#endif
 
 #endif

@@ -11,14 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define CPU_RELAX() _mm_pause()
-#elif defined(__aarch64__)
-#define CPU_RELAX() __asm__ __volatile__("yield")
-#else
-#define CPU_RELAX() ((void)0)
-#endif
+#include "../kernels/simd/cpu_relax.h"
 
 /* Waiting threads spin up to SPIN_NS on the job counter before sleeping on the condition variable:
  * a batch-1 inference runs a parallel region every few tens of microseconds, and a futex wake-up
@@ -37,7 +30,7 @@ static uint64_t spin_changed(atomic_uint_fast64_t *v, uint64_t old) {
   uint64_t g = atomic_load_explicit(v, memory_order_acquire);
   const int64_t t0 = now_ns();
   for (int i = 1; g == old; i++) {
-    CPU_RELAX();
+    tl_cpu_relax();
     g = atomic_load_explicit(v, memory_order_acquire);
     if ((i & 31) == 0 && now_ns() - t0 > SPIN_NS) break;
   }
@@ -48,7 +41,7 @@ static uint64_t spin_changed(atomic_uint_fast64_t *v, uint64_t old) {
 static void spin_done(atomic_int_fast64_t *v, int64_t target) {
   const int64_t t0 = now_ns();
   for (int i = 1; atomic_load_explicit(v, memory_order_acquire) < target; i++) {
-    CPU_RELAX();
+    tl_cpu_relax();
     if ((i & 31) == 0 && now_ns() - t0 > SPIN_NS) break;
   }
 }

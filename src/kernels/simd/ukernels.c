@@ -2,7 +2,7 @@
  * Microkernel dispatch and weight packing. Each ISA's table is a const object; tl_ukernels_best()
  * reads the CPU's flags (x86: __builtin_cpu_supports, which also checks that the OS saves the wide
  * registers) and returns one of them, so there is no mutable global to race on. */
-#include "ukernels.h"
+#include "../ukernels.h"
 
 #include <stdlib.h>
 #include <string.h>
