@@ -315,3 +315,17 @@ void tl_conv_act_range(int act, float *lo, float *hi) {
   else if (act == TL_TFL_ACT_RELU6) *lo = 0.f, *hi = 6.f;
   else if (act == TL_TFL_ACT_RELU_N1_TO_1) *lo = -1.f, *hi = 1.f;
 }
+
+tl_status tl_s16_bias_check(tl_kctx *ctx, tl_node *n, const char *what, const tl_tensor *in, const tl_tensor *out,
+                            const tl_tensor *bias, int qbt, int *bias64) {
+  if (bias && bias->type != TL_INT64 && bias->type != TL_INT32)
+    return tl_kfail(ctx, n, "16x8 %s needs an int64 or int32 bias, not %s", what, tl_type_name(bias->type));
+  if (qbt != 0 && qbt != TL_INT32 && qbt != TL_INT64)
+    return tl_kfail(ctx, n, "quantized_bias_type must be INT32 or INT64, not %d", qbt);
+  if (qbt && bias && bias->type != qbt) return tl_kfail(ctx, n, "bias type differs from quantized_bias_type");
+  if (in->zero_point != 0 || out->zero_point != 0)
+    return tl_kfail(ctx, n, "16x8 %s needs zero points of 0 (input %d, output %d)", what, (int)in->zero_point,
+                    (int)out->zero_point);
+  *bias64 = bias ? bias->type == TL_INT64 : qbt != TL_INT32;
+  return TL_OK;
+}

@@ -43,6 +43,11 @@ tl_status tl_requant_init(tl_kctx *ctx, tl_node *n, const tl_tensor *in, const t
                           const tl_tensor *out, int act, int channels, int w_axis, int float_product, tl_requant *rq);
 
 /* Checks a hybrid weight tensor's scales (finite, > 0; per-axis count = dims[w_axis]). */
+/* 16x8 CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV: an int32 or int64 bias agreeing with the
+ * options' quantized_bias_type (0: unset), zero points of 0. *bias64: the kernel reads int64 (also
+ * when there is no bias and the options do not ask for int32). what names the op in messages. */
+tl_status tl_s16_bias_check(tl_kctx *ctx, tl_node *n, const char *what, const tl_tensor *in, const tl_tensor *out,
+                            const tl_tensor *bias, int quantized_bias_type, int *bias64);
 tl_status tl_hybrid_check_scales(tl_kctx *ctx, tl_node *n, const tl_tensor *w, int w_axis);
 
 /* tensor_utils::SymmetricQuantizeFloats: scale = max|x| / 127, q = round(x * 127 / max|x|) clamped to

@@ -429,14 +429,8 @@ tl_status tl_prep_fully_connected(tl_kctx *ctx, tl_node *n) {
     if (!kc_act_is_clamp(s->act))
       return tl_kfail(ctx, n, "quantized FC supports NONE/RELU/RELU_N1_TO_1/RELU6, not activation %d", s->act);
     if (in->type == TL_INT16) {
-      if (bias && bias->type != TL_INT64 && bias->type != TL_INT32)
-        return tl_kfail(ctx, n, "16x8 FC needs an int64 or int32 bias, not %s", tl_type_name(bias->type));
-      const int qbt = tl_fully_connected_quantized_bias_type(o);
-      if (qbt != 0 && qbt != TL_INT32 && qbt != TL_INT64)
-        return tl_kfail(ctx, n, "quantized_bias_type must be INT32 or INT64, not %d", qbt);
-      if (qbt && bias && bias->type != qbt) return tl_kfail(ctx, n, "bias type differs from quantized_bias_type");
-      s->bias64 = bias ? bias->type == TL_INT64 : qbt != TL_INT32;
-      if (in->zero_point != 0 || out->zero_point != 0) return tl_kfail(ctx, n, "16x8 FC needs zero points of 0");
+      if ((st = tl_s16_bias_check(ctx, n, "FC", in, out, bias, tl_fully_connected_quantized_bias_type(o), &s->bias64)))
+        return st;
       s->kind = K_S16;
     } else {
       if (bias && bias->type != TL_INT32)
